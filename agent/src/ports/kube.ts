@@ -1,0 +1,95 @@
+/**
+ * The Kubernetes port: what the agent needs from a cluster, and nothing more. Objects travel as
+ * plain JSON exactly as the API server speaks them (no typed models that could drop fields).
+ * Adapters: `HttpKube` (a real API server, or the simulator, over HTTP using client-node's
+ * KubeConfig for connection and credentials) and `MemoryKube` (an in-process cluster).
+ * Both are checked by one contract suite.
+ */
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: KubeMetadata;
+  [field: string]: unknown;
+}
+
+export interface KubeMetadata {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  managedFields?: ManagedFieldsEntry[];
+  [field: string]: unknown;
+}
+
+export interface ManagedFieldsEntry {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  time?: string;
+  fieldsType: 'FieldsV1';
+  fieldsV1: Record<string, unknown>;
+}
+
+/** Identifies one object. `namespace` is absent for cluster-scoped kinds. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+export interface ApplyOptions {
+  fieldManager: string;
+  /** Take ownership of fields another manager owns instead of failing with a conflict. */
+  force?: boolean;
+  /** Validate and return the would-be object without storing anything. */
+  dryRun?: boolean;
+}
+
+export interface ListOptions {
+  /** Omit for all namespaces (or for cluster-scoped kinds). */
+  namespace?: string;
+  /** Kubernetes label selector syntax, e.g. `app=web,tier!=db`. */
+  labelSelector?: string;
+}
+
+export interface KubeClient {
+  /** Server-side apply: create or update, returning the object as stored (or as it would be). */
+  apply(object: KubeObject, options: ApplyOptions): Promise<KubeObject>;
+  /** `undefined` when the object does not exist. */
+  get(ref: ObjectRef): Promise<KubeObject | undefined>;
+  list(apiVersion: string, kind: string, options?: ListOptions): Promise<KubeObject[]>;
+  /** `false` when there was nothing to delete. */
+  delete(ref: ObjectRef): Promise<boolean>;
+}
+
+/**
+ * Failures are thrown as `KubeApiError`, carrying the Kubernetes `Status` reason and HTTP code so
+ * that callers can tell a conflict (409) from invalid input (422) from a missing kind (404).
+ */
+export class KubeApiError extends Error {
+  readonly code: number;
+  readonly reason: string;
+
+  constructor(code: number, reason: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'KubeApiError';
+    this.code = code;
+    this.reason = reason;
+  }
+}
+
+export const refOf = (object: KubeObject): ObjectRef => ({
+  apiVersion: object.apiVersion,
+  kind: object.kind,
+  name: object.metadata.name,
+  ...(object.metadata.namespace !== undefined ? { namespace: object.metadata.namespace } : {}),
+});
+
+export const describeRef = (ref: ObjectRef): string =>
+  `${ref.kind}/${ref.namespace ? `${ref.namespace}/` : ''}${ref.name} (${ref.apiVersion})`;
