@@ -1,0 +1,37 @@
+/**
+ * The agent's durable memory: what it applied, its conditions, and the outbox of records not yet
+ * acknowledged by the hub. One adapter, `SqliteAgentStore`, over a file or `:memory:`; a state
+ * change and the record announcing it are always committed together.
+ */
+import type { Condition, EventRecord, Health, ReportRecord } from '../../../shared/src/protocol.js';
+import type { ObjectRef } from './kube.js';
+
+export interface AgentState {
+  appliedRevision: string | null;
+  desiredRevision: string | null;
+  health: Health;
+  conditions: Condition[];
+  /** The objects the applied revision consists of, in apply order. */
+  inventory: ObjectRef[];
+}
+
+export const INITIAL_STATE: AgentState = {
+  appliedRevision: null,
+  desiredRevision: null,
+  health: 'Unknown',
+  conditions: [],
+  inventory: [],
+};
+
+export interface AgentStore {
+  readState(): AgentState;
+  /** Saves `state` and queues a status record announcing it, in one transaction; returns its seq. */
+  saveState(state: AgentState, at: Date): number;
+  /** Queues an event record; returns its seq. */
+  appendEvent(event: EventRecord['event'], at: Date): number;
+  /** The oldest unacknowledged records, in seq order. */
+  pendingRecords(limit: number): ReportRecord[];
+  /** Drops every record with seq ≤ `upTo`; returns how many were dropped. */
+  acknowledge(upTo: number): number;
+  close(): void;
+}

@@ -1,0 +1,148 @@
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import { ClusterStatus } from '../../../shared/src/protocol.js';
+import { FleetError } from '../../../shared/src/errors.js';
+import { openDatabase } from '../../../shared/src/sqlite.js';
+import type { ClusterView, FleetStore, ReportBatch } from '../ports/fleet-store.js';
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE clusters (
+     id TEXT PRIMARY KEY,
+     labels TEXT NOT NULL,
+     token_hash TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE cluster_state (
+     cluster_id TEXT PRIMARY KEY REFERENCES clusters (id) ON DELETE CASCADE,
+     last_seq INTEGER NOT NULL DEFAULT 0,
+     presence TEXT NOT NULL DEFAULT 'unknown',
+     presence_at TEXT,
+     agent_version TEXT,
+     status TEXT,
+     status_at TEXT
+   );
+   CREATE TABLE events (
+     cluster_id TEXT NOT NULL REFERENCES clusters (id) ON DELETE CASCADE,
+     seq INTEGER NOT NULL,
+     at TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     message TEXT NOT NULL,
+     severity TEXT NOT NULL,
+     PRIMARY KEY (cluster_id, seq)
+   );`,
+];
+
+const ClusterRow = z.object({
+  id: z.string(),
+  labels: z.string().transform((text) => z.record(z.string(), z.string()).parse(JSON.parse(text))),
+  last_seq: z.number().nullable(),
+  presence: z.enum(['online', 'offline', 'unknown']).nullable(),
+  presence_at: z.string().nullable(),
+  agent_version: z.string().nullable(),
+  status: z
+    .string()
+    .nullable()
+    .transform((text) => (text === null ? null : ClusterStatus.parse(JSON.parse(text)))),
+  status_at: z.string().nullable(),
+});
+
+const SELECT_CLUSTERS = `SELECT c.id, c.labels, s.last_seq, s.presence, s.presence_at, s.agent_version, s.status, s.status_at
+  FROM clusters c LEFT JOIN cluster_state s ON s.cluster_id = c.id`;
+
+export class SqliteFleetStore implements FleetStore {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    this.db = openDatabase(file, {
+      owner: 'hub',
+      migrations: MIGRATIONS,
+      // FULL: an acknowledged report must survive a crash, because the agent deletes it on ack.
+      // Ingest commits in batches, so the fsync is paid once per batch, not per record.
+      synchronous: 'FULL',
+    });
+  }
+
+  registerCluster(id: string, labels: Record<string, string>, tokenHash: string, at: Date): void {
+    const insert = this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO clusters (id, labels, token_hash, created_at) VALUES (?, ?, ?, ?)')
+        .run(id, JSON.stringify(labels), tokenHash, at.toISOString());
+      this.db.prepare('INSERT INTO cluster_state (cluster_id) VALUES (?)').run(id);
+    });
+    try {
+      insert();
+    } catch (cause) {
+      if ((cause as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new FleetError('conflict', `cluster ${id} is already registered`, { cause });
+      }
+      throw cause;
+    }
+  }
+
+  tokenHashOf(id: string): string | undefined {
+    const row = this.db.prepare('SELECT token_hash FROM clusters WHERE id = ?').get(id) as
+      | { token_hash: string }
+      | undefined;
+    return row?.token_hash;
+  }
+
+  commitReports(batches: readonly ReportBatch[]): Map<string, number> {
+    const lastSeq = this.db.prepare('SELECT last_seq FROM cluster_state WHERE cluster_id = ?');
+    const insertEvent = this.db.prepare(
+      'INSERT OR IGNORE INTO events (cluster_id, seq, at, reason, message, severity) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    const setStatus = this.db.prepare('UPDATE cluster_state SET status = ?, status_at = ? WHERE cluster_id = ?');
+    const setSeq = this.db.prepare('UPDATE cluster_state SET last_seq = ? WHERE cluster_id = ?');
+    return this.db.transaction(() => {
+      const acked = new Map<string, number>();
+      for (const { clusterId, records } of batches) {
+        const row = lastSeq.get(clusterId) as { last_seq: number } | undefined;
+        if (row === undefined) continue;
+        let seq = acked.get(clusterId) ?? row.last_seq;
+        for (const record of records) {
+          if (record.seq <= seq) continue;
+          if (record.kind === 'status') setStatus.run(JSON.stringify(record.status), record.at, clusterId);
+          else insertEvent.run(clusterId, record.seq, record.at, record.event.reason, record.event.message, record.event.severity);
+          seq = record.seq;
+        }
+        setSeq.run(seq, clusterId);
+        acked.set(clusterId, seq);
+      }
+      return acked;
+    })();
+  }
+
+  setPresence(id: string, presence: 'online' | 'offline', agentVersion: string, at: Date): void {
+    this.db
+      .prepare('UPDATE cluster_state SET presence = ?, presence_at = ?, agent_version = ? WHERE cluster_id = ?')
+      .run(presence, at.toISOString(), agentVersion, id);
+  }
+
+  listClusters(): ClusterView[] {
+    return this.db.prepare(`${SELECT_CLUSTERS} ORDER BY c.id`).all().map(toView);
+  }
+
+  getCluster(id: string): ClusterView | undefined {
+    const row = this.db.prepare(`${SELECT_CLUSTERS} WHERE c.id = ?`).get(id);
+    return row === undefined ? undefined : toView(row);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+function toView(raw: unknown): ClusterView {
+  const row = ClusterRow.parse(raw);
+  return {
+    id: row.id,
+    labels: row.labels,
+    presence: row.presence ?? 'unknown',
+    presenceAt: row.presence_at,
+    agentVersion: row.agent_version,
+    lastSeq: row.last_seq ?? 0,
+    status: row.status,
+    statusAt: row.status_at,
+  };
+}
+

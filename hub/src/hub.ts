@@ -1,0 +1,66 @@
+/**
+ * The hub, wired: store, broker, ingest and the HTTP API. `main.ts` builds it from a config
+ * file; tests and the demo build it directly.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../../shared/src/logger.js';
+import { buildHttpApi } from './adapters/http-api.js';
+import { EmbeddedBroker } from './adapters/embedded-broker.js';
+import { SqliteFleetStore } from './adapters/sqlite-fleet-store.js';
+import type { HubConfig } from './config.js';
+import { verifyToken } from './credentials.js';
+import { handlePresence } from './presence.js';
+import { registerCluster } from './registry.js';
+import { ReportIngest } from './report-ingest.js';
+import type { FleetStore } from './ports/fleet-store.js';
+
+export interface Hub {
+  mqttUrl: string;
+  httpUrl: string;
+  store: FleetStore;
+  ingest: ReportIngest;
+  registerCluster(id: string, labels: Record<string, string>): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface HubOptions {
+  config: HubConfig;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export async function startHub({ config, logger, now = () => new Date() }: HubOptions): Promise<Hub> {
+  const store = new SqliteFleetStore(config.database);
+  const broker = await EmbeddedBroker.start({
+    host: config.mqtt.host,
+    port: config.mqtt.port,
+    logger: logger.child({ component: 'broker' }),
+    verifyCredentials: async (clusterId, token) => {
+      const hash = store.tokenHashOf(clusterId);
+      return hash !== undefined && (await verifyToken(token, hash));
+    },
+  });
+  const ingest = new ReportIngest(store, broker, logger.child({ component: 'ingest' }));
+  broker.onMessage('report', ingest.handle);
+  broker.onMessage('presence', handlePresence(store, logger.child({ component: 'presence' }), now));
+
+  const api = buildHttpApi(store);
+  await api.listen({ host: config.http.host, port: config.http.port });
+  const { port } = api.server.address() as AddressInfo;
+  const httpUrl = `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${port}`;
+  logger.info({ mqtt: broker.url, http: httpUrl }, 'hub started');
+
+  return {
+    mqttUrl: broker.url,
+    httpUrl,
+    store,
+    ingest,
+    registerCluster: (id, labels) => registerCluster(store, id, labels, now()),
+    async close() {
+      await api.close();
+      await broker.close();
+      ingest.flush();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/** Composition root of the `hub` binary. */
+import { dirname, resolve } from 'node:path';
+import { Command } from 'commander';
+import { loadConfigFile } from '../../shared/src/config.js';
+import { describeError } from '../../shared/src/errors.js';
+import { createLogger } from '../../shared/src/logger.js';
+import { SqliteFleetStore } from './adapters/sqlite-fleet-store.js';
+import { HubConfig } from './config.js';
+import { startHub } from './hub.js';
+import { parseLabelArgs, registerCluster } from './registry.js';
+
+function readConfig(file: string): HubConfig {
+  const config = loadConfigFile(HubConfig, file);
+  return { ...config, database: resolve(dirname(file), config.database) };
+}
+
+const program = new Command('hub').description('The fleet hub: MQTT broker, fleet inventory and operator API.');
+
+program
+  .command('serve')
+  .description('run the hub')
+  .requiredOption('-c, --config <file>', 'hub config file (YAML)')
+  .action(async (options: { config: string }) => {
+    const logger = createLogger({ name: 'hub' });
+    const hub = await startHub({ config: readConfig(options.config), logger });
+    const stop = () => {
+      logger.info('stopping');
+      hub.close().then(() => process.exit(0), () => process.exit(1));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+const cluster = program.command('cluster').description('manage registered clusters');
+cluster
+  .command('add <name>')
+  .description('register a cluster and print its token (shown only once)')
+  .requiredOption('-c, --config <file>', 'hub config file (YAML)')
+  .option('-l, --label <key=value...>', 'cluster labels', [])
+  .action(async (name: string, options: { config: string; label: string[] }) => {
+    const store = new SqliteFleetStore(readConfig(options.config).database);
+    try {
+      const token = await registerCluster(store, name, parseLabelArgs(options.label), new Date());
+      console.log(token);
+    } finally {
+      store.close();
+    }
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(`hub: ${describeError(error)}`);
+  process.exit(2);
+});

@@ -1,0 +1,108 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteAgentStore } from '../agent/src/adapters/sqlite-agent-store.js';
+import { INITIAL_STATE } from '../agent/src/ports/agent-store.js';
+import type { AgentState, AgentStore } from '../agent/src/ports/agent-store.js';
+import { makeTempDir } from './support/temp-dir.js';
+
+const at = new Date('2026-11-22T10:00:00Z');
+const state: AgentState = {
+  appliedRevision: 'a'.repeat(40),
+  desiredRevision: 'a'.repeat(40),
+  health: 'Unknown',
+  conditions: [{ type: 'Ready', status: 'True', reason: 'Applied', message: '2 objects', lastTransitionTime: at.toISOString() }],
+  inventory: [
+    { apiVersion: 'v1', kind: 'Namespace', name: 'web' },
+    { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'web' },
+  ],
+};
+
+const adapters: Record<string, () => { store: AgentStore; cleanup: () => void }> = {
+  'SqliteAgentStore (file)': () => {
+    const temp = makeTempDir('agent-store');
+    const store = new SqliteAgentStore(join(temp.dir, 'agent.db'));
+    return { store, cleanup: () => (store.close(), temp.remove()) };
+  },
+  'SqliteAgentStore (:memory:)': () => {
+    const store = new SqliteAgentStore(':memory:');
+    return { store, cleanup: () => store.close() };
+  },
+};
+
+for (const [name, open] of Object.entries(adapters)) {
+  describe(`AgentStore contract: ${name}`, () => {
+    let cleanup = () => {};
+    afterEach(() => cleanup());
+    const setup = () => {
+      const opened = open();
+      cleanup = opened.cleanup;
+      return opened.store;
+    };
+
+    it('starts empty', () => {
+      const store = setup();
+      expect(store.readState()).toEqual(INITIAL_STATE);
+      expect(store.pendingRecords(10)).toEqual([]);
+    });
+
+    it('saves a state together with the status record announcing it', () => {
+      const store = setup();
+      const seq = store.saveState(state, at);
+      expect(store.readState()).toEqual(state);
+      expect(store.pendingRecords(10)).toEqual([
+        {
+          seq,
+          kind: 'status',
+          at: at.toISOString(),
+          status: { appliedRevision: state.appliedRevision, desiredRevision: state.desiredRevision, health: 'Unknown', conditions: state.conditions, objectCount: 2 },
+        },
+      ]);
+    });
+
+    it('numbers records in order and never reuses a seq after an acknowledgement', () => {
+      const store = setup();
+      const first = store.saveState(state, at);
+      const second = store.appendEvent({ reason: 'Applied', message: 'ok', severity: 'info' }, at);
+      expect(second).toBeGreaterThan(first);
+      expect(store.acknowledge(second)).toBe(2);
+      expect(store.pendingRecords(10)).toEqual([]);
+      expect(store.saveState(state, at)).toBeGreaterThan(second);
+    });
+
+    it('acknowledges cumulatively and pages pending records oldest first', () => {
+      const store = setup();
+      const seqs = [1, 2, 3, 4].map(() => store.saveState(state, at));
+      expect(store.pendingRecords(2).map((r) => r.seq)).toEqual(seqs.slice(0, 2));
+      expect(store.acknowledge(seqs[1]!)).toBe(2);
+      expect(store.acknowledge(seqs[1]!)).toBe(0);
+      expect(store.pendingRecords(10).map((r) => r.seq)).toEqual(seqs.slice(2));
+    });
+
+    it('refuses a state the protocol could not carry', () => {
+      const store = setup();
+      expect(() => store.saveState({ ...state, appliedRevision: 'not-a-sha' }, at)).toThrow();
+      expect(store.readState()).toEqual(INITIAL_STATE);
+      expect(store.pendingRecords(10)).toEqual([]);
+    });
+  });
+}
+
+describe('SqliteAgentStore on disk', () => {
+  it('keeps state, outbox and seq across a reopen', () => {
+    const temp = makeTempDir('agent-store-reopen');
+    try {
+      const file = join(temp.dir, 'agent.db');
+      const first = new SqliteAgentStore(file);
+      const seq = first.saveState(state, at);
+      first.close();
+      const second = new SqliteAgentStore(file);
+      expect(second.readState()).toEqual(state);
+      expect(second.pendingRecords(10).map((r) => r.seq)).toEqual([seq]);
+      second.acknowledge(seq);
+      expect(second.saveState(state, at)).toBe(seq + 1);
+      second.close();
+    } finally {
+      temp.remove();
+    }
+  });
+});
