@@ -73,6 +73,7 @@ for (const [name, open] of Object.entries(adapters)) {
       const store = setup();
       const seqs = [1, 2, 3, 4].map(() => store.saveState(state, at));
       expect(store.pendingRecords(2).map((r) => r.seq)).toEqual(seqs.slice(0, 2));
+      expect(store.pendingRecords(10, seqs[2]).map((r) => r.seq)).toEqual(seqs.slice(3));
       expect(store.acknowledge(seqs[1]!)).toBe(2);
       expect(store.acknowledge(seqs[1]!)).toBe(0);
       expect(store.pendingRecords(10).map((r) => r.seq)).toEqual(seqs.slice(2));

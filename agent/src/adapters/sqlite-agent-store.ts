@@ -100,8 +100,8 @@ export class SqliteAgentStore implements AgentStore {
     return this.enqueue('event', at, EventRecord.shape.event.parse(event));
   }
 
-  pendingRecords(limit: number): ReportRecord[] {
-    const rows = this.db.prepare('SELECT seq, kind, at, body FROM outbox ORDER BY seq LIMIT ?').all(limit);
+  pendingRecords(limit: number, afterSeq = 0): ReportRecord[] {
+    const rows = this.db.prepare('SELECT seq, kind, at, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit);
     return rows.map((raw) => {
       const row = OutboxRow.parse(raw);
       const body: unknown = JSON.parse(row.body);

@@ -29,8 +29,8 @@ export interface AgentStore {
   saveState(state: AgentState, at: Date): number;
   /** Queues an event record; returns its seq. */
   appendEvent(event: EventRecord['event'], at: Date): number;
-  /** The oldest unacknowledged records, in seq order. */
-  pendingRecords(limit: number): ReportRecord[];
+  /** The oldest unacknowledged records with seq > `afterSeq` (default 0), in seq order. */
+  pendingRecords(limit: number, afterSeq?: number): ReportRecord[];
   /** Drops every record with seq ≤ `upTo`; returns how many were dropped. */
   acknowledge(upTo: number): number;
   close(): void;

@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { loadConfigFile } from '../../shared/src/config.js';
+import { FleetError } from '../../shared/src/errors.js';
+import { ClusterId } from '../../shared/src/protocol.js';
+
+/** Secrets are never written in the config itself: they come from files or the environment. */
+const SecretFile = z.string().min(1);
+
+export const AgentConfig = z.strictObject({
+  clusterId: ClusterId,
+  /** `track` follows the head of a branch. (`directed`, driven by signed hub directives, comes later.) */
+  mode: z.literal('track').default('track'),
+  source: z.strictObject({
+    url: z.url({ protocol: /^https?$/ }),
+    branch: z.string().min(1).default('main'),
+    /** Folder of the repository holding this cluster's manifests; '' for the root. */
+    path: z.string().default(''),
+    auth: z
+      .union([
+        z.strictObject({ username: z.string().min(1), passwordFile: SecretFile }),
+        z.strictObject({ tokenFile: SecretFile }),
+      ])
+      .optional(),
+    timeoutSeconds: z.number().positive().default(60),
+  }),
+  kubernetes: z
+    .strictObject({
+      /** API server URL without credentials (simulators, local proxies). */
+      server: z.url().optional(),
+      /** A kubeconfig file; without `server` or `kubeconfig`, KUBECONFIG or the in-cluster account is used. */
+      kubeconfig: z.string().optional(),
+    })
+    .prefault({}),
+  hub: z
+    .strictObject({
+      url: z.url({ protocol: /^mqtts?$/ }),
+      /** File holding this cluster's token; the env variable FLEET_AGENT_TOKEN may be used instead. */
+      tokenFile: SecretFile.optional(),
+    })
+    .optional(),
+  /** Where the agent keeps its SQLite file and Git cache. */
+  dataDir: z.string().default('agent-data'),
+  intervalSeconds: z.number().positive().default(30),
+});
+export type AgentConfig = z.infer<typeof AgentConfig>;
+
+export type GitCredentials = { username: string; password: string } | { token: string };
+
+/** The config with relative paths resolved and secrets read: what the agent is built from. */
+export interface AgentSettings extends Omit<AgentConfig, 'hub'> {
+  gitCredentials?: GitCredentials;
+  hub?: { url: string; token: string };
+}
+
+export function loadAgentSettings(file: string, env: NodeJS.ProcessEnv = process.env): AgentSettings {
+  const config = loadConfigFile(AgentConfig, file);
+  const base = dirname(file);
+  const path = (p: string) => resolve(base, p);
+  const { hub, source, ...rest } = config;
+  const settings: AgentSettings = {
+    ...rest,
+    source,
+    dataDir: path(config.dataDir),
+    kubernetes: { ...config.kubernetes, ...(config.kubernetes.kubeconfig ? { kubeconfig: path(config.kubernetes.kubeconfig) } : {}) },
+  };
+  if (source.auth) {
+    settings.gitCredentials =
+      'tokenFile' in source.auth
+        ? { token: readSecret(path(source.auth.tokenFile), 'source.auth.tokenFile') }
+        : { username: source.auth.username, password: readSecret(path(source.auth.passwordFile), 'source.auth.passwordFile') };
+  }
+  if (hub) {
+    const token = hub.tokenFile ? readSecret(path(hub.tokenFile), 'hub.tokenFile') : env['FLEET_AGENT_TOKEN'];
+    if (!token) throw new FleetError('validation', 'hub is configured but no token: set hub.tokenFile or FLEET_AGENT_TOKEN');
+    settings.hub = { url: hub.url, token };
+  }
+  return settings;
+}
+
+function readSecret(file: string, field: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (cause) {
+    throw new FleetError('validation', `cannot read ${field} (${file})`, { cause });
+  }
+}

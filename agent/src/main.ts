@@ -1,0 +1,29 @@
+/** Composition root of the `agent` binary. */
+import { Command } from 'commander';
+import { describeError } from '../../shared/src/errors.js';
+import { createLogger } from '../../shared/src/logger.js';
+import { startAgent } from './agent.js';
+import { loadAgentSettings } from './config.js';
+
+const program = new Command('agent').description('The edge agent: pulls desired state from Git and reconciles its cluster.');
+
+program
+  .command('run')
+  .description('reconcile this cluster on an interval until stopped')
+  .requiredOption('-c, --config <file>', 'agent config file (YAML)')
+  .action(async (options: { config: string }) => {
+    const settings = loadAgentSettings(options.config);
+    const logger = createLogger({ name: 'agent' }).child({ clusterId: settings.clusterId });
+    const agent = await startAgent(settings, logger);
+    const stop = () => {
+      logger.info('stopping');
+      agent.stop().then(() => process.exit(0), () => process.exit(1));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(`agent: ${describeError(error)}`);
+  process.exit(2);
+});

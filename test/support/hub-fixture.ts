@@ -1,0 +1,20 @@
+import { join } from 'node:path';
+import { createLogger } from '../../shared/src/logger.js';
+import type { Logger } from '../../shared/src/logger.js';
+import { startHub } from '../../hub/src/hub.js';
+import type { Hub } from '../../hub/src/hub.js';
+import { HubConfig } from '../../hub/src/config.js';
+
+/** Silent unless LOG_LEVEL is set, so a failing test can be rerun with logs. */
+export const quietLogger = (): Logger =>
+  process.env['LOG_LEVEL'] ? createLogger({ name: 'test' }) : createLogger({ name: 'test', level: 'silent' });
+
+/** A real hub on ephemeral ports with its database in `dir`. */
+export function startTestHub(dir: string, options: { now?: () => Date } = {}): Promise<Hub> {
+  const config = HubConfig.parse({
+    database: join(dir, 'hub.db'),
+    mqtt: { host: '127.0.0.1', port: 0 },
+    http: { host: '127.0.0.1', port: 0 },
+  });
+  return startHub({ config, logger: quietLogger(), ...options });
+}
