@@ -183,17 +183,20 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const base = `http://${host}:${address.port}`;
   logger.debug({ url: base, root: options.root, allowPush }, 'git server listening');
+  let closing: Promise<void> | undefined;
 
   return {
     url: base,
     repoUrl: (name) => `${base}/${name.split('/').map(encodeURIComponent).join('/')}`,
     stats: () => ({ ...stats }),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: () => {
+      closing ??= new Promise<void>((resolve, reject) => {
         for (const child of backends) child.kill('SIGKILL');
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+      return closing;
+    },
   };
 }
 
