@@ -45,7 +45,13 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
   broker.onMessage('presence', handlePresence(store, logger.child({ component: 'presence' }), now));
 
   const api = buildHttpApi(store);
-  await api.listen({ host: config.http.host, port: config.http.port });
+  try {
+    await api.listen({ host: config.http.host, port: config.http.port });
+  } catch (error) {
+    await broker.close();
+    store.close();
+    throw error;
+  }
   const { port } = api.server.address() as AddressInfo;
   const httpUrl = `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${port}`;
   logger.info({ mqtt: broker.url, http: httpUrl }, 'hub started');

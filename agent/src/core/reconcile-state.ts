@@ -3,6 +3,7 @@
  * revision (source, render, apply), the next state with its conditions. Pure; the reconciler
  * shell saves and reports the result.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { AgentState } from '../ports/agent-store.js';
 import type { ObjectRef } from '../ports/kube.js';
 import { setConditions } from './conditions.js';
@@ -59,5 +60,4 @@ export function concludePass(previous: AgentState, outcome: PassOutcome, now: Da
 }
 
 /** Whether `next` says anything `previous` did not — only then is a status record worth sending. */
-export const stateChanged = (previous: AgentState, next: AgentState): boolean =>
-  JSON.stringify(previous) !== JSON.stringify(next);
+export const stateChanged = (previous: AgentState, next: AgentState): boolean => !isDeepStrictEqual(previous, next);
