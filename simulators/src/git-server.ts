@@ -68,9 +68,12 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
     if (req.method !== 'GET' && req.method !== 'POST') {
       return reply(res, 405, 'method not allowed\n');
     }
-    const url = new URL(req.url ?? '/', 'http://git.invalid');
-    const pathInfo = safePathInfo(url.pathname);
+    // The raw target, not a parsed URL: WHATWG parsing would resolve `..` before we could see it.
+    const target = req.url ?? '/';
+    const queryAt = target.indexOf('?');
+    const pathInfo = safePathInfo(queryAt < 0 ? target : target.slice(0, queryAt));
     if (pathInfo === undefined) return reply(res, 400, 'bad path\n');
+    const query = queryAt < 0 ? '' : target.slice(queryAt + 1);
 
     let remoteUser: string | undefined;
     if (options.auth) {
@@ -81,12 +84,12 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
       }
     }
     const isPush =
-      pathInfo.endsWith('/git-receive-pack') || url.searchParams.get('service') === 'git-receive-pack';
+      pathInfo.endsWith('/git-receive-pack') || new URLSearchParams(query).get('service') === 'git-receive-pack';
     if (isPush && !allowPush) return reply(res, 403, 'push is disabled on this server\n');
 
     await runBackend(req, res, {
       pathInfo,
-      query: url.search.slice(1),
+      query,
       remoteUser,
     });
   }

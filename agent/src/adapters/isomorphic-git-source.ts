@@ -211,9 +211,9 @@ export class IsomorphicGitSource implements GitSource {
 }
 
 /**
- * isomorphic-git's Node client has no timeout and ignores abort signals (simple-get). This wraps
- * it so that aborting destroys the sockets (each fetch has its own agents) and makes any pending
- * request or body read reject at once.
+ * isomorphic-git's fetch has no timeout and passes no abort signal to its HTTP client. This wraps
+ * the Node client so that aborting destroys the sockets (each fetch has its own agents) and makes
+ * any pending request or body read reject at once, whatever state isomorphic-git is in.
  */
 function abortableHttp(agents: { http: HttpAgent; https: HttpsAgent }, signal: AbortSignal): HttpClient {
   signal.addEventListener('abort', () => {
@@ -224,7 +224,7 @@ function abortableHttp(agents: { http: HttpAgent; https: HttpsAgent }, signal: A
     async request(request) {
       signal.throwIfAborted();
       const agent = request.url.startsWith('https:') ? agents.https : agents.http;
-      const response = await untilAborted(httpNode.request({ ...request, agent }), signal);
+      const response = await untilAborted(httpNode.request({ ...request, agent, signal }), signal);
       return response.body ? { ...response, body: abortableBody(response.body, signal) } : response;
     },
   };
