@@ -15,7 +15,7 @@ export default tseslint.config(
         'error',
         { selector: 'TSEnumDeclaration', message: 'Use an `as const` object and a union type instead of an enum.' },
       ],
-      'no-console': ['error', { allow: [] }],
+      'no-console': 'error',
     },
   },
   {

@@ -1,0 +1,72 @@
+/**
+ * Apply: server-side apply of 500 objects through the agent's Kubernetes adapter against the
+ * simulated API, and `kubectl apply --server-side` of the same 500 against the same simulator.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { httpKubeFromUrl } from '../agent/src/adapters/http-kube.js';
+import { FIELD_MANAGER } from '../agent/src/core/plan-apply.js';
+import type { KubeObject } from '../agent/src/ports/kube.js';
+import { startKubeApiServer } from '../simulators/src/kube-api/server.js';
+import { execFileAsync, hasCommand, ratio, timed } from './measure.js';
+
+const OBJECTS = 500;
+
+function objects(): KubeObject[] {
+  const list: KubeObject[] = [];
+  for (let i = 0; i < OBJECTS / 2; i++) {
+    list.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `config-${i}`, namespace: 'bench' }, data: { index: String(i) } });
+    list.push({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: `app-${i}`, namespace: 'bench', labels: { app: `app-${i}` } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: `app-${i}` } },
+        template: { metadata: { labels: { app: `app-${i}` } }, spec: { containers: [{ name: 'app', image: `registry.example/app:${i}` }] } },
+      },
+    });
+  }
+  return list;
+}
+
+export async function applyBench(): Promise<Record<string, number>> {
+  const server = await startKubeApiServer({ port: 0 });
+  const dir = mkdtempSync(join(tmpdir(), 'bench-apply-'));
+  try {
+    const namespace: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } };
+    const kube = httpKubeFromUrl(server.clusterUrl('agent'));
+    await kube.apply(namespace, { fieldManager: FIELD_MANAGER });
+    const cold = await timed(async () => {
+      for (const object of objects()) await kube.apply(object, { fieldManager: FIELD_MANAGER, force: true });
+    });
+    const again = await timed(async () => {
+      for (const object of objects()) await kube.apply(object, { fieldManager: FIELD_MANAGER, force: true });
+    });
+    console.log(`agent adapter: cold apply of ${OBJECTS} objects ${cold.ms} ms; applying them again ${again.ms} ms`);
+
+    const figures: Record<string, number> = { objects: OBJECTS, coldApplyMs: cold.ms, reapplyMs: again.ms };
+    if (await hasCommand('kubectl')) {
+      const file = join(dir, 'objects.yaml');
+      writeFileSync(file, [namespace, ...objects()].map((o) => JSON.stringify(o)).join('\n---\n'));
+      const kubectl = await timed(() =>
+        execFileAsync(
+          'kubectl',
+          [`--server=${server.clusterUrl('kubectl')}`, 'apply', '--server-side', '--validate=false', '-f', file],
+          { env: { ...process.env, KUBECONFIG: join(dir, 'no-kubeconfig') }, maxBuffer: 16 * 1024 * 1024 },
+        ),
+      );
+      console.log(`kubectl apply --server-side of the same ${OBJECTS} (+ namespace): ${kubectl.ms} ms`);
+      console.log(`ratio agent/kubectl (cold): ${ratio(cold.ms, kubectl.ms)}`);
+      figures['kubectlApplyMs'] = kubectl.ms;
+      figures['coldVsKubectl'] = ratio(cold.ms, kubectl.ms);
+    } else {
+      console.log('kubectl not found: no peer figure');
+    }
+    return figures;
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,29 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+export async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const start = performance.now();
+  const value = await run();
+  return { ms: Math.round((performance.now() - start) * 10) / 10, value };
+}
+
+/** The median of `runs` timings, to damp the noise of a shared 2-core machine. */
+export async function medianMs(runs: number, run: () => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push((await timed(run)).ms);
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+export const execFileAsync = promisify(execFile);
+
+export async function hasCommand(command: string): Promise<boolean> {
+  try {
+    await execFileAsync(command, ['version', '--client'], { timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const ratio = (ours: number, theirs: number): number => Math.round((ours / theirs) * 100) / 100;

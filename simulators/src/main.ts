@@ -1,0 +1,69 @@
+/** Composition root of the `sim` binary: the simulators, each as a long-running server. */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { describeError } from '../../shared/src/errors.js';
+import { createLogger } from '../../shared/src/logger.js';
+import { startGitServer } from './git-server.js';
+import { startKubeApiServer } from './kube-api/server.js';
+
+const port = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is an integer from 0 to 65535');
+  return n;
+};
+
+const logger = createLogger({ name: 'sim' });
+
+function stopOnSignal(close: () => Promise<void>): void {
+  const stop = () => void close().then(() => process.exit(0), () => process.exit(1));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+const program = new Command('sim').description('Simulators for developing and testing the fleet on one machine.');
+
+program
+  .command('git-server')
+  .description('serve the bare Git repositories under a directory over smart HTTP (git http-backend)')
+  .requiredOption('--root <dir>', 'directory of bare repositories')
+  .option('--port <port>', 'port to listen on', port, 8418)
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--username <name>', 'require HTTP Basic auth with this user name')
+  .option('--password-file <file>', 'file holding the Basic auth password')
+  .option('--no-push', 'refuse pushes')
+  .action(async (options: { root: string; port: number; host: string; username?: string; passwordFile?: string; push: boolean }) => {
+    if ((options.username === undefined) !== (options.passwordFile === undefined)) {
+      throw new InvalidArgumentError('--username and --password-file go together');
+    }
+    const auth =
+      options.username && options.passwordFile
+        ? { username: options.username, password: readFileSync(options.passwordFile, 'utf8').trim() }
+        : undefined;
+    const server = await startGitServer({
+      root: resolve(options.root),
+      port: options.port,
+      host: options.host,
+      allowPush: options.push,
+      logger,
+      ...(auth ? { auth } : {}),
+    });
+    console.log(`git server on ${server.url} serving ${resolve(options.root)} (repositories at ${server.url}/<name>)`);
+    stopOnSignal(() => server.close());
+  });
+
+program
+  .command('kube-api')
+  .description('a simulated Kubernetes API: the default cluster at /, others under /clusters/<id>')
+  .option('--port <port>', 'port to listen on', port, 6443)
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .action(async (options: { port: number; host: string }) => {
+    const server = await startKubeApiServer({ port: options.port, host: options.host, logger });
+    console.log(`simulated Kubernetes API on ${server.url} (try: kubectl --server=${server.url} get ns)`);
+    stopOnSignal(() => server.close());
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(`sim: ${describeError(error)}`);
+  process.exit(2);
+});
