@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createServer } from 'node:net';
@@ -94,6 +95,18 @@ describe('git server', () => {
     expect(await branchHead(repo, 'main')).toBe(pushed);
     const source = new IsomorphicGitSource({ url: server.repoUrl('fleet.git'), dir: join(dir, 'cache') });
     expect(await source.fetchBranchHead('main')).toBe(pushed);
+  });
+
+  it('accepts a push larger than the git client post buffer (a chunked request body)', async () => {
+    const { dir, repo, url } = await serve();
+    const clone = join(dir, 'clone');
+    await runGit(['clone', '--quiet', url, clone]);
+    // Random bytes do not compress, so the pack exceeds the 1 MiB http.postBuffer.
+    writeFileSync(join(clone, 'big.bin'), randomBytes(1536 * 1024));
+    await runGit(['-C', clone, 'add', 'big.bin']);
+    await runGit(['-C', clone, 'commit', '--quiet', '-m', 'big']);
+    await runGit(['-C', clone, 'push', '--quiet', 'origin', 'main']);
+    expect(await branchHead(repo, 'main')).toBe((await runGit(['-C', clone, 'rev-parse', 'HEAD'])).trim());
   });
 
   it('refuses pushes when allowPush is false', async () => {
