@@ -95,6 +95,13 @@ export function describeGitSourceContract(name: string, setup: () => Promise<Git
       await expectKind(fixture.source.fetchBranchHead('no-such-branch'), 'not-found');
     });
 
+    it('refuses invalid branch names', async () => {
+      await fixture.commit('main', { 'a.yaml': 'a\n' });
+      for (const branch of ['', '../main', 'a..b', 'main.lock', '-x', 'with space', 'a/.hidden']) {
+        await expectKind(fixture.source.fetchBranchHead(branch), 'validation');
+      }
+    });
+
     it('refuses paths that leave the tree, a file as a directory and a malformed SHA', async () => {
       const sha = await fixture.commit('main', { 'a/b.yaml': 'b\n' });
       await fixture.source.fetchBranchHead('main');

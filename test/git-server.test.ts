@@ -176,6 +176,7 @@ describe('git server with Basic auth', () => {
     const urlError = await expectKind(missing.fetchBranchHead('main'), 'validation');
     expect(urlError.message).toContain(url);
     expect(urlError.message).not.toContain('leaked-secret');
+    expect(urlError.message).toContain('credentials were rejected');
 
     const anonymous = new IsomorphicGitSource({ url: server.repoUrl('fleet.git'), dir: join(dir, 'anon') });
     expect((await expectKind(anonymous.fetchBranchHead('main'), 'validation')).message).toContain('needs credentials');

@@ -24,3 +24,26 @@ export function assertFullSha(commit: string): void {
     throw new FleetError('validation', `invalid commit ${JSON.stringify(commit)}: expected a full 40-hex SHA`);
   }
 }
+
+/**
+ * A branch name both adapters accept: git's ref-name rules (see `git check-ref-format`), checked
+ * here because the name becomes a path in the cache directory.
+ */
+export function assertBranchName(branch: string): void {
+  const invalid =
+    branch === '' ||
+    branch.startsWith('-') ||
+    branch.startsWith('/') ||
+    branch.endsWith('/') ||
+    branch.endsWith('.') ||
+    branch.endsWith('.lock') ||
+    branch.includes('..') ||
+    branch.includes('//') ||
+    branch.includes('@{') ||
+    branch === '@' ||
+    branch.split('/').some((part) => part.startsWith('.')) ||
+    /[\x00-\x20\x7f~^:?*[\\]/.test(branch);
+  if (invalid) {
+    throw new FleetError('validation', `invalid branch name ${JSON.stringify(branch)}: use a git branch name such as main`);
+  }
+}

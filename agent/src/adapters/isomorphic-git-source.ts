@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { FleetError, isFleetError } from '../../../shared/src/errors.js';
 import type { FileTree, GitSource } from '../ports/git-source.js';
-import { assertFullSha, normalizeTreePath } from './git-tree-path.js';
+import { assertBranchName, assertFullSha, normalizeTreePath } from './git-tree-path.js';
 
 export type GitAuthOptions = { username: string; password: string } | { token: string };
 
@@ -64,6 +64,11 @@ export class IsomorphicGitSource implements GitSource {
   }
 
   fetchBranchHead(branch: string): Promise<string> {
+    try {
+      assertBranchName(branch);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const run = this.queue.then(() => this.fetchOnce(branch));
     this.queue = run.catch(() => undefined);
     return run;
@@ -147,7 +152,7 @@ export class IsomorphicGitSource implements GitSource {
     if (error instanceof Errors.HttpError) {
       const status = error.data.statusCode;
       if (status === 401 || status === 403) {
-        const hint = this.auth
+        const hint = this.auth || hasCredentials(this.url)
           ? 'the configured credentials were rejected; check the username, password or token'
           : 'the repository needs credentials; configure auth';
         return new FleetError('validation', `cannot fetch ${where}: HTTP ${status}, ${hint}`, { cause: error });
@@ -258,6 +263,15 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
+}
+
+function hasCredentials(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return false;
+  }
 }
 
 function withoutCredentials(url: string): string {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { FleetError } from '../../../shared/src/errors.js';
 import type { FileTree, GitSource } from '../ports/git-source.js';
-import { assertFullSha, normalizeTreePath } from './git-tree-path.js';
+import { assertBranchName, assertFullSha, normalizeTreePath } from './git-tree-path.js';
 
 /**
  * An in-process Git remote and its local fetch, for tests and simulations. Commits are made with
@@ -21,6 +21,7 @@ export class MemoryGitSource implements GitSource {
    * the parent and a counter.
    */
   commit(branch: string, files: Record<string, string | Uint8Array>): string {
+    assertBranchName(branch);
     const parent = this.branches.get(branch) ?? '';
     const tree = new Map<string, Uint8Array>();
     const hash = createHash('sha1').update(`parent ${parent}\nbranch ${branch}\nseq ${this.sequence++}\n`);
@@ -52,6 +53,7 @@ export class MemoryGitSource implements GitSource {
 
   async fetchBranchHead(branch: string): Promise<string> {
     this.fetches++;
+    assertBranchName(branch);
     if (!this.reachable) {
       throw new FleetError('transient', `git remote (memory) is unreachable: cannot fetch branch ${branch}`);
     }
