@@ -42,7 +42,8 @@ export function assertBranchName(branch: string): void {
     branch.includes('@{') ||
     branch === '@' ||
     branch.split('/').some((part) => part.startsWith('.')) ||
-    /[\x00-\x20\x7f~^:?*[\\]/.test(branch);
+    [...branch].some((char) => char <= ' ' || char === '\x7f') ||
+    /[~^:?*[\\]/.test(branch);
   if (invalid) {
     throw new FleetError('validation', `invalid branch name ${JSON.stringify(branch)}: use a git branch name such as main`);
   }
