@@ -8,7 +8,8 @@ import { join } from 'node:path';
  * the machine's git configuration so results do not depend on who runs them.
  */
 
-const GIT = '/usr/bin/git';
+/** Native git from PATH: the project needs it for the Git server and fixtures (README). */
+const GIT = 'git';
 
 export const FIXTURE_AUTHOR = { name: 'Fleet Fixtures', email: 'fixtures@fleet.invalid' } as const;
 

@@ -47,7 +47,8 @@ export interface GitServer {
   close(): Promise<void>;
 }
 
-const GIT = '/usr/bin/git';
+/** Native git from PATH: the project needs it for the Git server and fixtures (README). */
+const GIT = 'git';
 
 export async function startGitServer(options: GitServerOptions): Promise<GitServer> {
   const logger = (options.logger ?? pino({ level: 'silent' })).child({ component: 'git-server' });
