@@ -2,6 +2,7 @@ export { MemoryKube, PatchType, formatTime, qualifiedName } from './memory-kube.
 export type { MemoryKubeOptions, WriteOptions } from './memory-kube.js';
 export { ResourceCatalogue, builtInResourceTypes, groupVersionOf, splitApiVersion } from './catalogue.js';
 export type { ResourceType } from './catalogue.js';
-export { KubeStatusError, StatusReason } from './status-error.js';
+export { KubeStatusError, StatusReason, badRequest } from './status-error.js';
 export type { StatusCause, StatusDetails } from './status-error.js';
 export { parseLabelSelector, matchesSelector } from './label-selector.js';
+export { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';

@@ -1,0 +1,2 @@
+export { startKubeApiServer } from './server.js';
+export type { KubeApiServer, KubeApiServerOptions } from './server.js';

@@ -1,0 +1,134 @@
+/**
+ * The simulated Kubernetes API over HTTP: the REST paths kubectl and client libraries use,
+ * answered by one MemoryKube per cluster. Many clusters share one port under `/clusters/{id}`;
+ * the default cluster answers at `/`.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { MemoryKube } from '../../../agent/src/adapters/memory-kube/index.js';
+import { apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
+import { readBody, MAX_BODY_BYTES } from './request-body.js';
+import { handleResource } from './resource-handler.js';
+import { methodNotAllowed } from './request-context.js';
+import type { Reply } from './request-context.js';
+import { DEFAULT_CLUSTER, parseRoute, splitCluster } from './routes.js';
+import { notFoundPath, statusOf } from './status.js';
+
+export interface KubeApiServerOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  now?: () => Date;
+  logger?: Logger;
+  /** Largest request body accepted; larger ones get 413. */
+  maxBodyBytes?: number;
+}
+
+export interface KubeApiServer {
+  /** e.g. `http://127.0.0.1:34567`, the default cluster. */
+  url: string;
+  clusterUrl(id: string): string;
+  /** The cluster behind `clusterUrl(id)`, created on first use. */
+  cluster(id: string): MemoryKube;
+  close(): Promise<void>;
+}
+
+export async function startKubeApiServer(options: KubeApiServerOptions = {}): Promise<KubeApiServer> {
+  const now = options.now ?? (() => new Date());
+  const logger = options.logger?.child({ component: 'kube-api' });
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const clusters = new Map<string, MemoryKube>();
+  const cluster = (id: string): MemoryKube => {
+    let kube = clusters.get(id);
+    if (kube === undefined) {
+      kube = new MemoryKube({ now });
+      clusters.set(id, kube);
+    }
+    return kube;
+  };
+
+  const server = createServer((request, response) => {
+    const started = Date.now();
+    serve(request, cluster, now, maxBodyBytes)
+      .catch((error: unknown) => {
+        const status = statusOf(error);
+        if (status.code >= 500) logger?.error({ err: error, url: request.url }, 'kube-api request failed');
+        return { status: status.code, body: status };
+      })
+      .then((reply) => {
+        send(response, reply);
+        logger?.debug({ method: request.method, url: request.url, status: reply.status, ms: Date.now() - started }, 'kube-api request');
+      })
+      .catch((error: unknown) => logger?.error({ err: error }, 'kube-api could not send a response'));
+  });
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+  const host = options.host ?? '127.0.0.1';
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger?.info({ url }, 'simulated Kubernetes API listening');
+
+  return {
+    url,
+    clusterUrl: (id) => `${url}/clusters/${encodeURIComponent(id)}`,
+    cluster: (id) => cluster(id),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function serve(request: IncomingMessage, cluster: (id: string) => MemoryKube, now: () => Date, maxBodyBytes: number): Promise<Reply> {
+  const target = new URL(request.url ?? '/', 'http://localhost');
+  const { clusterId, path } = splitCluster(target.pathname);
+  const route = parseRoute(path);
+  const method = request.method ?? 'GET';
+  if (route.type !== 'resource' && method !== 'GET') throw methodNotAllowed(method);
+  const kube = cluster(clusterId === '' ? DEFAULT_CLUSTER : clusterId);
+  switch (route.type) {
+    case 'version':
+      return { status: 200, body: SERVER_VERSION };
+    case 'health':
+      return { status: 200, body: 'ok' };
+    case 'apiVersions':
+      return { status: 200, body: apiVersions() };
+    case 'groupList':
+      return { status: 200, body: apiGroupList(kube.catalogue) };
+    case 'resourceList': {
+      const list = apiResourceList(kube.catalogue, route.group, route.version);
+      return list === undefined ? { status: 404, body: notFoundPath() } : { status: 200, body: list };
+    }
+    case 'resource':
+      return handleResource({
+        method,
+        route,
+        query: target.searchParams,
+        headers: request.headers,
+        body: () => readBody(request, maxBodyBytes),
+        kube,
+        now: now(),
+      });
+    case 'openapi':
+    case 'unknown':
+      return { status: 404, body: notFoundPath() };
+  }
+}
+
+function send(response: ServerResponse, reply: Reply): void {
+  const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+  response.statusCode = reply.status;
+  response.setHeader('content-type', typeof reply.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json');
+  response.setHeader('content-length', Buffer.byteLength(text));
+  // An unread (too large) body would otherwise be parsed as the next request on this connection.
+  if (reply.status === 413) response.setHeader('connection', 'close');
+  response.end(text);
+}
