@@ -198,6 +198,12 @@ export class HttpKube implements KubeClient {
     options.signal = AbortSignal.timeout(this.timeoutMs);
     const where = `${method} ${url.origin}${url.pathname}`;
     return new Promise<Response>((resolve, reject) => {
+      let settled = false;
+      const settle = (outcome: () => void): void => {
+        if (settled) return;
+        settled = true;
+        outcome();
+      };
       const client = url.protocol === 'https:' ? https : http;
       const request = client.request(url, options, (incoming) => {
         const chunks: Buffer[] = [];
@@ -205,18 +211,19 @@ export class HttpKube implements KubeClient {
         incoming.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size > this.maxResponseBytes) {
-            request.destroy(new FleetError('validation', `${where}: the answer is larger than ${this.maxResponseBytes} bytes`));
+            settle(() => reject(new FleetError('validation', `${where}: the answer is larger than ${this.maxResponseBytes} bytes; refusing to buffer it`)));
+            request.destroy();
             return;
           }
           chunks.push(chunk);
         });
-        incoming.on('error', (error) => reject(transient(where, error)));
+        incoming.on('error', (error) => settle(() => reject(transient(where, error))));
         incoming.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: incoming.statusCode ?? 0, body: parseBody(text) });
+          settle(() => resolve({ status: incoming.statusCode ?? 0, body: parseBody(text) }));
         });
       });
-      request.on('error', (error) => reject(error instanceof FleetError ? error : transient(where, error)));
+      request.on('error', (error) => settle(() => reject(transient(where, error))));
       if (payload) request.end(payload.text);
       else request.end();
     });

@@ -13,7 +13,7 @@ import { matchesSelector, parseLabelSelector } from './label-selector.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
 import { serverStatus } from './server-defaults.js';
 import { describeConflicts, planApply, planUpdate } from './server-side-apply.js';
-import { badRequest, KubeStatusError, StatusReason } from './status-error.js';
+import { badRequest, invalidError, KubeStatusError, notFoundError, qualifiedName, StatusReason } from './status-error.js';
 import { validateEnvelope, validateObject } from './validation.js';
 
 export interface MemoryKubeOptions {
@@ -35,10 +35,6 @@ const SERVER_METADATA = ['uid', 'resourceVersion', 'generation', 'creationTimest
 
 /** `2024-05-01T10:00:00Z`: the API server's timestamps have whole seconds. */
 export const formatTime = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-/** `deployments.apps "web"`, as the API server names an object in its messages. */
-export const qualifiedName = (type: ResourceType, name: string): string =>
-  `${type.plural}${type.group === '' ? '' : `.${type.group}`} ${JSON.stringify(name)}`;
 
 const specOf = (object: KubeObject): Record<string, unknown> => {
   const { metadata: _metadata, status: _status, apiVersion: _apiVersion, ...rest } = object;
@@ -144,7 +140,7 @@ export class MemoryKube implements KubeClient {
   async update(object: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
     const { type, object: next } = this.prepare(object);
     const live = this.objects.get(this.keyOf(type, next));
-    if (live === undefined) throw this.notFound(type, next.metadata.name);
+    if (live === undefined) throw notFoundError(type, next.metadata.name);
     this.checkPrecondition(object, live);
     return this.write(type, live, next, options);
   }
@@ -153,7 +149,7 @@ export class MemoryKube implements KubeClient {
   async patch(ref: ObjectRef, patchType: PatchType, patch: unknown, options: WriteOptions = {}): Promise<KubeObject> {
     const type = this.resolve(ref.apiVersion, ref.kind);
     const stored = this.objects.get(this.keyOf(type, { metadata: { name: ref.name, namespace: ref.namespace } }));
-    if (stored === undefined) throw this.notFound(type, ref.name);
+    if (stored === undefined) throw notFoundError(type, ref.name);
     const live = this.present(type, stored);
     let patched: unknown;
     if (patchType === PatchType.json) {
@@ -176,7 +172,7 @@ export class MemoryKube implements KubeClient {
   async updateStatus(ref: ObjectRef, status: unknown): Promise<KubeObject> {
     const type = this.resolve(ref.apiVersion, ref.kind);
     const live = this.objects.get(this.keyOf(type, { metadata: { name: ref.name, namespace: ref.namespace } }));
-    if (live === undefined) throw this.notFound(type, ref.name);
+    if (live === undefined) throw notFoundError(type, ref.name);
     const next = structuredClone(live);
     if (status === undefined) delete next['status'];
     else next['status'] = structuredClone(status);
@@ -233,11 +229,11 @@ export class MemoryKube implements KubeClient {
   /** Validates an incoming object and normalises it into a fresh copy the caller may change. */
   private prepare(input: unknown): { type: ResourceType; object: KubeObject } {
     const envelope = validateEnvelope(input);
-    if (envelope.length > 0) throw this.invalid(undefined, input, envelope);
+    if (envelope.length > 0) throw invalidError(undefined, input, envelope);
     const object = structuredClone(input) as KubeObject;
     const type = this.resolve(object.apiVersion, object.kind);
     const causes = validateObject(object, type);
-    if (causes.length > 0) throw this.invalid(type, object, causes);
+    if (causes.length > 0) throw invalidError(type, object, causes);
     for (const field of SERVER_METADATA) delete object.metadata[field];
     if (type.namespaced) {
       object.metadata.namespace ??= 'default';
@@ -278,20 +274,6 @@ export class MemoryKube implements KubeClient {
 
   private timestamp(): string {
     return formatTime(this.now());
-  }
-
-  private notFound(type: ResourceType, name: string): KubeStatusError {
-    return new KubeStatusError(404, StatusReason.notFound, `${qualifiedName(type, name)} not found`, { name, group: type.group, kind: type.plural });
-  }
-
-  private invalid(type: ResourceType | undefined, object: unknown, causes: { field?: string; message: string; reason?: string }[]): KubeStatusError {
-    const metadata = isObject(object) && isObject(object['metadata']) ? object['metadata'] : {};
-    const name = typeof metadata['name'] === 'string' ? metadata['name'] : '';
-    const kind = type?.kind ?? (isObject(object) && typeof object['kind'] === 'string' ? object['kind'] : 'Object');
-    const what = type === undefined || type.group === '' ? kind : `${kind}.${type.group}`;
-    const list = causes.map((c) => (c.field === undefined ? c.message : `${c.field}: ${c.message}`));
-    const message = `${what} ${JSON.stringify(name)} is invalid: ${list.length === 1 ? list[0] : `[${list.join(', ')}]`}`;
-    return new KubeStatusError(422, StatusReason.invalid, message, { name, group: type?.group ?? '', kind, causes });
   }
 
   private register(crd: KubeObject): void {
