@@ -82,7 +82,7 @@ export function bindToRoute(body: unknown, type: ResourceType, route: ResourceRo
 }
 
 export const unsupportedMediaType = (contentType: string): KubeStatusError =>
-  new KubeStatusError(415, StatusReason.unsupportedMediaType, `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got ${JSON.stringify(contentType)})`);
+  new KubeStatusError(415, StatusReason.unsupportedMediaType, `the body of the request was in an unknown format - accepted media types include: application/json, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got ${JSON.stringify(contentType)})`);
 
 export const methodNotAllowed = (method: string): KubeStatusError =>
   new KubeStatusError(405, StatusReason.methodNotAllowed, `the server does not allow this method on the requested resource (${method})`);
@@ -111,3 +111,14 @@ export const notFound = (type: ResourceType, name: string): KubeStatusError =>
     group: type.group,
     kind: type.plural,
   });
+
+/**
+ * Create and replace bodies must be JSON. kubectl sends protobuf for built-in kinds when it can;
+ * a 415 makes client-go fall back to JSON, as it does against servers without protobuf.
+ */
+export function requireJson(context: RequestContext): void {
+  const contentType = contentTypeOf(context.headers);
+  if (contentType !== '' && contentType !== 'application/json' && contentType !== 'application/yaml') {
+    throw unsupportedMediaType(contentType);
+  }
+}

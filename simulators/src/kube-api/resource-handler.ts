@@ -15,6 +15,7 @@ import {
   methodNotAllowed,
   notFound,
   PATCH_TYPES,
+  requireJson,
   unsupportedMediaType,
   writeOptions,
 } from './request-context.js';
@@ -43,6 +44,7 @@ export async function handleResource(context: RequestContext): Promise<Reply> {
     case 'GET':
       return { status: 200, body: await existing(kube, type, ref) };
     case 'PUT': {
+      requireJson(context);
       const object = bindToRoute(decodeBody(await context.body(), false), type, route) as KubeObject;
       return { status: 200, body: await kube.update(object, writeOptions(context)) };
     }
@@ -73,6 +75,7 @@ async function handleCollection(context: RequestContext, type: ResourceType, ref
       return { status: 200, body: { kind: `${type.kind}List`, apiVersion: ref.apiVersion, metadata: { resourceVersion }, items } };
     }
     case 'POST': {
+      requireJson(context);
       const object = bindToRoute(decodeBody(await context.body(), false), type, route) as KubeObject;
       return { status: 201, body: await kube.create(object, writeOptions(context)) };
     }

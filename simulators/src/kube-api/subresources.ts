@@ -7,7 +7,7 @@ import type { ResourceType } from '../../../agent/src/adapters/memory-kube/index
 import { isObject } from '../../../agent/src/adapters/memory-kube/field-path.js';
 import type { KubeObject, ObjectRef } from '../../../agent/src/ports/kube.js';
 import { decodeBody } from './request-body.js';
-import { contentTypeOf, dryRunOf, existing, methodNotAllowed, PATCH_TYPES, unsupportedMediaType, writeOptions } from './request-context.js';
+import { contentTypeOf, dryRunOf, existing, methodNotAllowed, PATCH_TYPES, requireJson, unsupportedMediaType, writeOptions } from './request-context.js';
 import type { Reply, RequestContext } from './request-context.js';
 
 export async function handleSubresource(context: RequestContext, type: ResourceType, ref: ObjectRef): Promise<Reply> {
@@ -18,6 +18,7 @@ export async function handleSubresource(context: RequestContext, type: ResourceT
 
   let wanted: unknown;
   if (context.method === 'PUT') {
+    requireJson(context);
     wanted = decodeBody(await context.body(), false);
   } else if (context.method === 'PATCH') {
     const contentType = contentTypeOf(context.headers);

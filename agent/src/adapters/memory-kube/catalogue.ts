@@ -44,6 +44,12 @@ const BUILT_IN: Row[] = [
   ['', 'v1', 'ServiceAccount', 'serviceaccounts', true, ['sa']],
   ['', 'v1', 'Pod', 'pods', true, ['po'], ['status']],
   ['', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true, ['pvc'], ['status']],
+  ['', 'v1', 'PersistentVolume', 'persistentvolumes', false, ['pv'], ['status']],
+  ['', 'v1', 'Endpoints', 'endpoints', true, ['ep']],
+  ['', 'v1', 'Event', 'events', true, ['ev']],
+  ['', 'v1', 'Node', 'nodes', false, ['no'], ['status']],
+  ['', 'v1', 'ResourceQuota', 'resourcequotas', true, ['quota'], ['status']],
+  ['', 'v1', 'LimitRange', 'limitranges', true, ['limits']],
   ['apps', 'v1', 'Deployment', 'deployments', true, ['deploy'], ['status', 'scale']],
   ['apps', 'v1', 'StatefulSet', 'statefulsets', true, ['sts'], ['status', 'scale']],
   ['apps', 'v1', 'DaemonSet', 'daemonsets', true, ['ds'], ['status']],
@@ -52,6 +58,7 @@ const BUILT_IN: Row[] = [
   ['batch', 'v1', 'CronJob', 'cronjobs', true, ['cj'], ['status']],
   ['networking.k8s.io', 'v1', 'Ingress', 'ingresses', true, ['ing'], ['status']],
   ['networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', true, ['netpol']],
+  ['networking.k8s.io', 'v1', 'IngressClass', 'ingressclasses', false],
   ['rbac.authorization.k8s.io', 'v1', 'Role', 'roles', true],
   ['rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', true],
   ['rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', false],
@@ -59,6 +66,11 @@ const BUILT_IN: Row[] = [
   ['apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, ['crd', 'crds'], ['status']],
   ['policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true, ['pdb'], ['status']],
   ['autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, ['hpa'], ['status']],
+  ['storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', false, ['sc']],
+  ['scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', false, ['pc']],
+  ['admissionregistration.k8s.io', 'v1', 'ValidatingWebhookConfiguration', 'validatingwebhookconfigurations', false],
+  ['admissionregistration.k8s.io', 'v1', 'MutatingWebhookConfiguration', 'mutatingwebhookconfigurations', false],
+  ['coordination.k8s.io', 'v1', 'Lease', 'leases', true],
 ];
 
 export const builtInResourceTypes = (): ResourceType[] =>
