@@ -68,6 +68,7 @@ describe('HttpKube', () => {
     await kube.get({ apiVersion: 'v1', kind: 'Namespace', name: 'shop' });
     expect(seen.map((r) => r.url)).toEqual(['/api/v1', '/api/v1/namespaces/shop/configmaps/a', '/api/v1/namespaces/shop/configmaps/a', '/api/v1/namespaces/shop']);
     expect(seen.every((r) => r.headers.authorization === 'Bearer secret-token')).toBe(true);
+    expect(new Set(seen.map((r) => r.socket)).size).toBe(1);
   });
 
   it('refreshes discovery on a miss, then reports the kind as not served', async () => {

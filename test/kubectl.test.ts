@@ -127,11 +127,12 @@ describe.skipIf(kubectl === undefined)(
       });
     });
 
-    it('lists namespaces as a table', async () => {
+    it('prints namespaces and a single object as tables', async () => {
       const table = await k('get', 'ns');
       expect(table.split('\n')[0]).toMatch(/^NAME\s+AGE$/);
       expect(table).toMatch(/^shop\s+\d+s$/m);
       expect(table).toMatch(/^kube-system\s/m);
+      expect(await k('get', 'deploy', 'web', '-n', 'shop')).toMatch(/^NAME\s+AGE\nweb\s+\d+s\n$/);
     });
 
     it('deletes', async () => {

@@ -62,9 +62,13 @@ export class HttpKube implements KubeClient {
     private readonly config: KubeConfig,
     options: HttpKubeOptions = {},
   ) {
-    const server = config.getCurrentCluster()?.server;
+    const cluster = config.getCurrentCluster();
+    const server = cluster?.server;
     if (!server) throw new FleetError('validation', 'the kubeconfig has no current cluster with a server URL; set a current context');
     this.server = new URL(server.replace(/\/+$/, ''));
+    // client-node's agents do not keep connections alive. Without TLS or a proxy there is nothing
+    // in them to keep, so plain HTTP (the simulator, `kubectl proxy`) gets a pooling agent.
+    if (this.server.protocol === 'http:' && !cluster?.proxyUrl) this.agent = new http.Agent({ keepAlive: true });
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
     this.userAgent = options.userAgent ?? 'edge-agent';
@@ -117,10 +121,9 @@ export class HttpKube implements KubeClient {
     throw this.failure(response, 'DELETE', path);
   }
 
-  /** Releases pooled connections; requests after this open new ones. */
+  /** Releases pooled connections. */
   close(): void {
     this.agent?.destroy();
-    this.agent = undefined;
   }
 
   private async resolve(apiVersion: string, kind: string): Promise<Resource> {
@@ -192,6 +195,7 @@ export class HttpKube implements KubeClient {
     };
     // Fills in credentials (fresh for each request: tokens expire) and a TLS agent.
     await this.config.applyToHTTPSOptions(options);
+    // It also makes a new agent every time: keep one rather than one per request.
     this.agent ??= options.agent as http.Agent | undefined;
     if (options.agent !== this.agent) (options.agent as http.Agent | undefined)?.destroy();
     options.agent = this.agent;

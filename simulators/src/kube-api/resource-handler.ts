@@ -41,8 +41,11 @@ export async function handleResource(context: RequestContext): Promise<Reply> {
   if (route.name === undefined) return handleCollection(context, type, ref);
 
   switch (context.method) {
-    case 'GET':
-      return { status: 200, body: await existing(kube, type, ref) };
+    case 'GET': {
+      const object = await existing(kube, type, ref);
+      if (wantsTable(context.headers.accept)) return { status: 200, body: toTable([object], kube.resourceVersion(), context.now) };
+      return { status: 200, body: object };
+    }
     case 'PUT': {
       requireJson(context);
       const object = bindToRoute(decodeBody(await context.body(), false), type, route) as KubeObject;

@@ -57,6 +57,13 @@ describe('planApply', () => {
     expect(next['spec']).toEqual({ template: { spec: { containers: [{ name: 'web', image: 'a' }, { name: 'side', image: 'b' }] } } });
   });
 
+  it('treats null in the configuration as not set', () => {
+    const template = { metadata: { creationTimestamp: null, labels: { app: 'web' } } };
+    const first = applied(apply(undefined, deploy({ replicas: 1, paused: true })));
+    const next = applied(apply(first, deploy({ replicas: 1, paused: null, template })));
+    expect(next['spec']).toEqual({ replicas: 1, template: { metadata: { labels: { app: 'web' } } } });
+  });
+
   it('conflicts on a field another manager owns with a different value', () => {
     const first = applied(apply(undefined, deploy({ replicas: 1 }), 'kubectl-client-side-apply'));
     const outcome = apply(first, deploy({ replicas: 3 }));

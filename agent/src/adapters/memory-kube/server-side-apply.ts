@@ -64,7 +64,8 @@ interface ApplyInput {
  * field that another manager owns to a different value is a conflict, unless forced, which
  * takes the field away from that manager.
  */
-export function planApply({ live, config, manager, force, keyedLists, time }: ApplyInput): ApplyOutcome {
+export function planApply({ live, config: given, manager, force, keyedLists, time }: ApplyInput): ApplyOutcome {
+  const config = withoutNulls(given) as KubeObject;
   const applied = fieldsOf(config, { keyedLists });
   const owners = ownersOf(live);
   const isSelf = (o: Owner): boolean => o.entry.manager === manager && o.entry.operation === 'Apply';
@@ -100,6 +101,20 @@ export function planApply({ live, config, manager, force, keyedLists, time }: Ap
   };
   merged.metadata.managedFields = rebuildEntries(owners, isSelf, selfEntry, time);
   return { ok: true, object: merged };
+}
+
+/**
+ * An applied configuration's `null`s say "not set" (`creationTimestamp: null` in generated
+ * manifests): such fields are neither stored nor owned.
+ */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (!isObject(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, withoutNulls(v)]),
+  );
 }
 
 interface UpdateInput {
