@@ -62,7 +62,7 @@ export class MemoryKube implements KubeClient {
   }
 
   async apply(object: KubeObject, options: ApplyOptions): Promise<KubeObject> {
-    if (!options.fieldManager) throw badRequest('PATCH requests for server-side apply require a fieldManager');
+    if (!options.fieldManager) throw badRequest('fieldManager is required for apply requests');
     const { type, object: config } = this.prepare(object);
     delete config['status'];
     const live = this.objects.get(this.keyOf(type, config));
