@@ -86,7 +86,7 @@ describe('hub broker and ingest', () => {
 
   it("disconnects a cluster that publishes on another cluster's topic, and ingests nothing from it", async () => {
     const client = await connect('store-b', 'store-b', tokens['store-b']!);
-    const closed = new Promise((resolve) => client.once('close', resolve));
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
     client.publish(topics.report('store-a'), JSON.stringify({ v: 1, clusterId: 'store-a', records: [statusRecord(50, 'e'.repeat(40))] }), { qos: 1 });
     await closed;
     expect(hub.store.getCluster('store-a')?.lastSeq).toBe(2);
