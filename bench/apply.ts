@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { httpKubeFromUrl } from '../agent/src/adapters/http-kube.js';
 import { FIELD_MANAGER } from '../agent/src/core/plan-apply.js';
 import type { KubeObject } from '../agent/src/ports/kube.js';
@@ -49,7 +50,7 @@ export async function applyBench(): Promise<Record<string, number>> {
     const figures: Record<string, number> = { objects: OBJECTS, coldApplyMs: cold.ms, reapplyMs: again.ms };
     if (await hasCommand('kubectl')) {
       const file = join(dir, 'objects.yaml');
-      writeFileSync(file, [namespace, ...objects()].map((o) => JSON.stringify(o)).join('\n---\n'));
+      writeFileSync(file, [namespace, ...objects()].map((o) => stringify(o)).join('---\n'));
       const kubectl = await timed(() =>
         execFileAsync(
           'kubectl',

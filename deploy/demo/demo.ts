@@ -39,6 +39,8 @@ export interface Demo {
   /** Commits the next release of the example app and returns its SHA. */
   pushRelease(release: number): Promise<string>;
   initialRevision: string;
+  /** Temporary directory holding repositories and databases; removed by `stop`. */
+  dir: string;
   stop(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       kube,
       clusterIds,
       initialRevision,
+      dir,
       stop,
       pushRelease: (release) =>
         commitFiles(bare, {
