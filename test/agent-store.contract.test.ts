@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openAgentDatabase } from '../agent/src/adapters/agent-database.js';
 import { SqliteAgentStore } from '../agent/src/adapters/sqlite-agent-store.js';
 import { INITIAL_STATE } from '../agent/src/ports/agent-store.js';
 import type { AgentState, AgentStore } from '../agent/src/ports/agent-store.js';
@@ -15,17 +16,18 @@ const state: AgentState = {
     { apiVersion: 'v1', kind: 'Namespace', name: 'web' },
     { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'web' },
   ],
+  cacheBytes: 1234,
 };
 
 const adapters: Record<string, () => { store: AgentStore; cleanup: () => void }> = {
   'SqliteAgentStore (file)': () => {
     const temp = makeTempDir('agent-store');
-    const store = new SqliteAgentStore(join(temp.dir, 'agent.db'));
-    return { store, cleanup: () => (store.close(), temp.remove()) };
+    const { db } = openAgentDatabase(join(temp.dir, 'agent.db'));
+    return { store: new SqliteAgentStore(db), cleanup: () => (db.close(), temp.remove()) };
   },
   'SqliteAgentStore (:memory:)': () => {
-    const store = new SqliteAgentStore(':memory:');
-    return { store, cleanup: () => store.close() };
+    const { db } = openAgentDatabase(':memory:');
+    return { store: new SqliteAgentStore(db), cleanup: () => db.close() };
   },
 };
 
@@ -54,7 +56,7 @@ for (const [name, open] of Object.entries(adapters)) {
           seq,
           kind: 'status',
           at: at.toISOString(),
-          status: { appliedRevision: state.appliedRevision, desiredRevision: state.desiredRevision, health: 'Unknown', conditions: state.conditions, objectCount: 2 },
+          status: { appliedRevision: state.appliedRevision, desiredRevision: state.desiredRevision, health: 'Unknown', conditions: state.conditions, objectCount: 2, cacheBytes: 1234 },
         },
       ]);
     });
@@ -74,8 +76,10 @@ for (const [name, open] of Object.entries(adapters)) {
       const seqs = [1, 2, 3, 4].map(() => store.saveState(state, at));
       expect(store.pendingRecords(2).map((r) => r.seq)).toEqual(seqs.slice(0, 2));
       expect(store.pendingRecords(10, seqs[2]).map((r) => r.seq)).toEqual(seqs.slice(3));
+      expect(store.pendingCount()).toBe(4);
       expect(store.acknowledge(seqs[1]!)).toBe(2);
       expect(store.acknowledge(seqs[1]!)).toBe(0);
+      expect(store.pendingCount()).toBe(2);
       expect(store.pendingRecords(10).map((r) => r.seq)).toEqual(seqs.slice(2));
     });
 
@@ -93,15 +97,16 @@ describe('SqliteAgentStore on disk', () => {
     const temp = makeTempDir('agent-store-reopen');
     try {
       const file = join(temp.dir, 'agent.db');
-      const first = new SqliteAgentStore(file);
-      const seq = first.saveState(state, at);
-      first.close();
-      const second = new SqliteAgentStore(file);
+      const firstDb = openAgentDatabase(file).db;
+      const seq = new SqliteAgentStore(firstDb).saveState(state, at);
+      firstDb.close();
+      const secondDb = openAgentDatabase(file).db;
+      const second = new SqliteAgentStore(secondDb);
       expect(second.readState()).toEqual(state);
       expect(second.pendingRecords(10).map((r) => r.seq)).toEqual([seq]);
       second.acknowledge(seq);
       expect(second.saveState(state, at)).toBe(seq + 1);
-      second.close();
+      secondDb.close();
     } finally {
       temp.remove();
     }

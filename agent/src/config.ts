@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { loadConfigFile } from '../../shared/src/config.js';
 import { FleetError } from '../../shared/src/errors.js';
 import { ClusterId } from '../../shared/src/protocol.js';
+import { DEFAULT_TREE_LIMITS } from './core/tree-policy.js';
 
 /** Secrets are never written in the config itself: they come from files or the environment. */
 const SecretFile = z.string().min(1);
@@ -24,7 +25,29 @@ export const AgentConfig = z.strictObject({
       ])
       .optional(),
     timeoutSeconds: z.number().positive().default(60),
+    /** What a revision may hold; a tree over a limit is refused before anything is written. */
+    limits: z
+      .strictObject({
+        maxFileBytes: z.number().int().positive().default(DEFAULT_TREE_LIMITS.maxFileBytes),
+        maxFiles: z.number().int().positive().default(DEFAULT_TREE_LIMITS.maxFiles),
+        maxTotalBytes: z.number().int().positive().default(DEFAULT_TREE_LIMITS.maxTotalBytes),
+      })
+      .prefault({}),
+    /** Opt-in: accept only commits signed by one of these keys (files of armored OpenPGP or OpenSSH public keys). */
+    verifyCommits: z
+      .strictObject({
+        openpgpKeyFiles: z.array(z.string().min(1)).default([]),
+        sshKeyFiles: z.array(z.string().min(1)).default([]),
+      })
+      .refine((keys) => keys.openpgpKeyFiles.length + keys.sshKeyFiles.length > 0, 'name at least one key file')
+      .optional(),
   }),
+  cache: z
+    .strictObject({
+      /** Revisions kept besides the applied and the desired one. */
+      keepRevisions: z.number().int().min(1).default(3),
+    })
+    .prefault({}),
   kubernetes: z
     .strictObject({
       /** API server URL without credentials (simulators, local proxies). */
@@ -52,6 +75,8 @@ export type GitCredentials = { username: string; password: string } | { token: s
 export interface AgentSettings extends Omit<AgentConfig, 'hub'> {
   gitCredentials?: GitCredentials;
   hub?: { url: string; token: string };
+  /** The trusted keys' text, read from `source.verifyCommits`. */
+  trustedSigners?: { openpgpPublicKeys: string[]; sshPublicKeys: string[] };
 }
 
 export function loadAgentSettings(file: string, env: NodeJS.ProcessEnv = process.env): AgentSettings {
@@ -70,6 +95,16 @@ export function loadAgentSettings(file: string, env: NodeJS.ProcessEnv = process
       'tokenFile' in source.auth
         ? { token: readSecret(path(source.auth.tokenFile), 'source.auth.tokenFile') }
         : { username: source.auth.username, password: readSecret(path(source.auth.passwordFile), 'source.auth.passwordFile') };
+  }
+  if (source.verifyCommits) {
+    const { openpgpKeyFiles, sshKeyFiles } = source.verifyCommits;
+    settings.trustedSigners = {
+      openpgpPublicKeys: openpgpKeyFiles.map((f) => readSecret(path(f), 'source.verifyCommits.openpgpKeyFiles')),
+      // An OpenSSH key file may hold several keys, one per line.
+      sshPublicKeys: sshKeyFiles.flatMap((f) =>
+        readSecret(path(f), 'source.verifyCommits.sshKeyFiles').split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#')),
+      ),
+    };
   }
   if (hub) {
     const token = hub.tokenFile ? readSecret(path(hub.tokenFile), 'hub.tokenFile') : env['FLEET_AGENT_TOKEN'];

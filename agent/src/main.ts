@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { describeError } from '../../shared/src/errors.js';
 import { createLogger } from '../../shared/src/logger.js';
 import { startAgent } from './agent.js';
+import { describeCache } from './cache-report.js';
 import { loadAgentSettings } from './config.js';
 
 const program = new Command('agent').description('The edge agent: pulls desired state from Git and reconciles its cluster.');
@@ -21,6 +22,14 @@ program
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+  });
+
+program
+  .command('cache')
+  .description('show what an agent database holds: cached revisions, sizes, what is applied')
+  .requiredOption('--db <file>', 'the agent database (agent.db in the data directory)')
+  .action((options: { db: string }) => {
+    console.log(describeCache(options.db));
   });
 
 program.parseAsync().catch((error: unknown) => {

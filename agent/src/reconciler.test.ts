@@ -9,7 +9,9 @@ import { topics } from '../../shared/src/topics.js';
 import { MemoryGitSource } from './adapters/memory-git-source.js';
 import { MemoryKube } from './adapters/memory-kube/index.js';
 import { MemoryUplink } from './adapters/memory-uplink.js';
+import { openAgentDatabase } from './adapters/agent-database.js';
 import { SqliteAgentStore } from './adapters/sqlite-agent-store.js';
+import { SqliteRevisionCache } from './adapters/sqlite-revision-cache.js';
 import { OWNER_LABEL } from './core/plan-apply.js';
 import { Reconciler } from './reconciler.js';
 
@@ -30,18 +32,22 @@ const deployRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', name
 function setup() {
   const git = new MemoryGitSource();
   const kube = new MemoryKube();
-  const store = new SqliteAgentStore(':memory:');
+  const { db } = openAgentDatabase(':memory:', () => new Date(0));
+  const store = new SqliteAgentStore(db);
+  const cache = new SqliteRevisionCache(db);
   const broker = new MemoryBroker();
   const uplink = new MemoryUplink(broker, 'store-1');
-  const reconciler = new Reconciler({ clusterId: 'store-1', git, branch: 'main', path: 'app', kube, store, uplink, logger });
-  return { git, kube, store, broker, uplink, reconciler };
+  // No backoff between fetches: each pass asks the source, as the tests expect.
+  const fetchBackoff = { baseMs: 0, maxMs: 0 };
+  const reconciler = new Reconciler({ clusterId: 'store-1', git, branch: 'main', path: 'app', kube, store, cache, uplink, logger, fetchBackoff });
+  return { git, kube, store, cache, db, broker, uplink, reconciler };
 }
 
 describe('Reconciler', () => {
   let current: ReturnType<typeof setup> | undefined;
   afterEach(async () => {
     await current?.reconciler.stop();
-    current?.store.close();
+    current?.db.close();
   });
 
   it('applies the branch head, labels what it owns and records the revision', async () => {
@@ -116,9 +122,10 @@ describe('Reconciler', () => {
     git.commit('main', { 'app/ns.yaml': namespace });
     await reconciler.reconcile();
     await reconciler.reconcile(); // nothing changed: no new record
-    await expect.poll(() => reports.flat()).toEqual([1]);
-    expect(store.pendingRecords(10).map((r) => r.seq)).toEqual([1]);
-    broker.publish(topics.ack('store-1'), JSON.stringify({ v: 1, upTo: 1 }));
+    await expect.poll(() => reports.flat()).toHaveLength(1);
+    const [seq] = reports.flat();
+    expect(store.pendingRecords(10).map((r) => r.seq)).toEqual([seq]);
+    broker.publish(topics.ack('store-1'), JSON.stringify({ v: 1, upTo: seq }));
     await expect.poll(() => store.pendingRecords(10)).toEqual([]);
   });
 
@@ -134,6 +141,7 @@ describe('Reconciler', () => {
     await reconciler.reconcile();
     expect(seen).toEqual([]);
     uplink.setOnline(true);
-    await expect.poll(() => seen).toEqual([1, 2]);
+    await expect.poll(() => seen).toHaveLength(2);
+    expect(seen[1]).toBe(seen[0]! + 1);
   });
 });

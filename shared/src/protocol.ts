@@ -48,6 +48,8 @@ export const ClusterStatus = z.strictObject({
   health: Health,
   conditions: z.array(Condition).max(16),
   objectCount: z.number().int().nonnegative(),
+  /** Bytes the agent keeps to reconcile offline (revision cache and Git cache). */
+  cacheBytes: z.number().int().nonnegative().optional(),
 });
 export type ClusterStatus = z.infer<typeof ClusterStatus>;
 

@@ -2,28 +2,9 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { ClusterStatus, Condition, EventRecord, Health } from '../../../shared/src/protocol.js';
 import type { ReportRecord } from '../../../shared/src/protocol.js';
-import { openDatabase } from '../../../shared/src/sqlite.js';
 import { INITIAL_STATE } from '../ports/agent-store.js';
 import type { AgentState, AgentStore } from '../ports/agent-store.js';
 
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE state (
-     id INTEGER PRIMARY KEY CHECK (id = 1),
-     applied_revision TEXT,
-     desired_revision TEXT,
-     health TEXT NOT NULL,
-     conditions TEXT NOT NULL,
-     inventory TEXT NOT NULL,
-     updated_at TEXT NOT NULL
-   );
-   -- AUTOINCREMENT: a seq is never reused even after its row is acknowledged and deleted.
-   CREATE TABLE outbox (
-     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-     kind TEXT NOT NULL CHECK (kind IN ('status', 'event')),
-     at TEXT NOT NULL,
-     body TEXT NOT NULL
-   );`,
-];
 
 const ObjectRefRow = z.strictObject({
   apiVersion: z.string(),
@@ -37,21 +18,16 @@ const StateRow = z.object({
   health: Health,
   conditions: z.string().transform((text) => z.array(Condition).parse(JSON.parse(text))),
   inventory: z.string().transform((text) => z.array(ObjectRefRow).parse(JSON.parse(text))),
+  cache_bytes: z.number().int().nonnegative(),
 });
 const OutboxRow = z.object({ seq: z.number(), kind: z.enum(['status', 'event']), at: z.string(), body: z.string() });
 
 export class SqliteAgentStore implements AgentStore {
   private readonly db: Database.Database;
 
-  /** `file` is a path, or `:memory:` for a store that lives as long as the object. */
-  constructor(file: string) {
-    this.db = openDatabase(file, {
-      owner: 'agent',
-      migrations: MIGRATIONS,
-      // FULL: a reconcile result and its outbox record must survive power loss on edge boxes;
-      // these writes happen once per reconcile, so the extra fsync is cheap.
-      synchronous: 'FULL',
-    });
+  /** The database from `openAgentDatabase`; the caller closes it. */
+  constructor(db: Database.Database) {
+    this.db = db;
   }
 
   readState(): AgentState {
@@ -64,6 +40,7 @@ export class SqliteAgentStore implements AgentStore {
       health: parsed.health,
       conditions: parsed.conditions,
       inventory: parsed.inventory,
+      cacheBytes: parsed.cache_bytes,
     };
   }
 
@@ -74,15 +51,17 @@ export class SqliteAgentStore implements AgentStore {
       health: state.health,
       conditions: state.conditions,
       objectCount: state.inventory.length,
+      cacheBytes: state.cacheBytes,
     });
     return this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO state (id, applied_revision, desired_revision, health, conditions, inventory, updated_at)
-           VALUES (1, ?, ?, ?, ?, ?, ?)
+          `INSERT INTO state (id, applied_revision, desired_revision, health, conditions, inventory, cache_bytes, updated_at)
+           VALUES (1, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET applied_revision = excluded.applied_revision,
              desired_revision = excluded.desired_revision, health = excluded.health,
-             conditions = excluded.conditions, inventory = excluded.inventory, updated_at = excluded.updated_at`,
+             conditions = excluded.conditions, inventory = excluded.inventory,
+             cache_bytes = excluded.cache_bytes, updated_at = excluded.updated_at`,
         )
         .run(
           state.appliedRevision,
@@ -90,6 +69,7 @@ export class SqliteAgentStore implements AgentStore {
           state.health,
           JSON.stringify(state.conditions),
           JSON.stringify(state.inventory),
+          state.cacheBytes,
           at.toISOString(),
         );
       return this.enqueue('status', at, status);
@@ -111,12 +91,12 @@ export class SqliteAgentStore implements AgentStore {
     });
   }
 
-  acknowledge(upTo: number): number {
-    return this.db.prepare('DELETE FROM outbox WHERE seq <= ?').run(upTo).changes;
+  pendingCount(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
   }
 
-  close(): void {
-    this.db.close();
+  acknowledge(upTo: number): number {
+    return this.db.prepare('DELETE FROM outbox WHERE seq <= ?').run(upTo).changes;
   }
 
   private enqueue(kind: ReportRecord['kind'], at: Date, body: unknown): number {

@@ -11,18 +11,26 @@ import type { ConditionInput } from './conditions.js';
 
 export type PassOutcome =
   | { stage: 'source'; error: string }
+  /** The revision was fetched but may not be used: unsigned, or a hostile tree. */
+  | { stage: 'refused'; revision: string; error: string }
   | { stage: 'render'; revision: string; error: string }
   | { stage: 'apply'; revision: string; applied: ObjectRef[]; failures: { ref: string; error: string }[] };
 
 export function concludePass(previous: AgentState, outcome: PassOutcome, now: Date): AgentState {
   const short = (sha: string) => sha.slice(0, 12);
-  let next: Pick<AgentState, 'appliedRevision' | 'desiredRevision' | 'inventory'>;
+  let next: AgentState;
   let ready: ConditionInput;
   let stalled: ConditionInput = { type: 'Stalled', status: 'False', reason: 'Progressing', message: '' };
   switch (outcome.stage) {
     case 'source':
       next = previous;
       ready = { type: 'Ready', status: 'False', reason: 'SourceUnavailable', message: outcome.error };
+      break;
+    case 'refused':
+      // Nothing of a refused revision is written or applied; the last good one stays.
+      next = previous;
+      ready = { type: 'Ready', status: 'False', reason: 'RevisionRefused', message: `${short(outcome.revision)}: ${outcome.error}` };
+      stalled = { type: 'Stalled', status: 'True', reason: 'RevisionRefused', message: ready.message };
       break;
     case 'render':
       // Bad input never replaces the last good revision: it stays applied, the error is reported.
@@ -34,7 +42,7 @@ export function concludePass(previous: AgentState, outcome: PassOutcome, now: Da
       const failed = outcome.failures.length;
       next = failed
         ? { ...previous, desiredRevision: outcome.revision }
-        : { appliedRevision: outcome.revision, desiredRevision: outcome.revision, inventory: outcome.applied };
+        : { ...previous, appliedRevision: outcome.revision, desiredRevision: outcome.revision, inventory: outcome.applied };
       ready = failed
         ? {
             type: 'Ready',

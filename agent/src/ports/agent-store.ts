@@ -1,6 +1,7 @@
 /**
  * The agent's durable memory: what it applied, its conditions, and the outbox of records not yet
- * acknowledged by the hub. One adapter, `SqliteAgentStore`, over a file or `:memory:`; a state
+ * acknowledged by the hub. One adapter, `SqliteAgentStore`, over a file or `:memory:`
+ * database; a state
  * change and the record announcing it are always committed together.
  */
 import type { Condition, EventRecord, Health, ReportRecord } from '../../../shared/src/protocol.js';
@@ -13,6 +14,8 @@ export interface AgentState {
   conditions: Condition[];
   /** The objects the applied revision consists of, in apply order. */
   inventory: ObjectRef[];
+  /** Bytes kept to reconcile offline, as last measured. */
+  cacheBytes: number;
 }
 
 export const INITIAL_STATE: AgentState = {
@@ -21,6 +24,7 @@ export const INITIAL_STATE: AgentState = {
   health: 'Unknown',
   conditions: [],
   inventory: [],
+  cacheBytes: 0,
 };
 
 export interface AgentStore {
@@ -31,7 +35,8 @@ export interface AgentStore {
   appendEvent(event: EventRecord['event'], at: Date): number;
   /** The oldest unacknowledged records with seq > `afterSeq` (default 0), in seq order. */
   pendingRecords(limit: number, afterSeq?: number): ReportRecord[];
+  /** How many records wait for the hub's acknowledgement. */
+  pendingCount(): number;
   /** Drops every record with seq ≤ `upTo`; returns how many were dropped. */
   acknowledge(upTo: number): number;
-  close(): void;
 }

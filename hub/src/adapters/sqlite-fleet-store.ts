@@ -53,13 +53,13 @@ export class SqliteFleetStore implements FleetStore {
   private readonly db: Database.Database;
 
   constructor(file: string) {
-    this.db = openDatabase(file, {
+    ({ db: this.db } = openDatabase(file, {
       owner: 'hub',
       migrations: MIGRATIONS,
       // FULL: an acknowledged report must survive a crash, because the agent deletes it on ack.
       // Ingest commits in batches, so the fsync is paid once per batch, not per record.
       synchronous: 'FULL',
-    });
+    }));
   }
 
   registerCluster(id: string, labels: Record<string, string>, tokenHash: string, at: Date): void {

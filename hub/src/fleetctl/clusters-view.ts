@@ -1,5 +1,5 @@
 import type { ClusterView } from '../ports/fleet-store.js';
-import { formatTable } from './table.js';
+import { formatTable } from '../../../shared/src/table.js';
 
 /** The `fleetctl clusters` table: one row per cluster. */
 export function clustersTable(clusters: readonly ClusterView[]): string {

@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import { startAgent } from '../../agent/src/agent.js';
+import type { RunningAgent } from '../../agent/src/agent.js';
+import { httpKubeFromUrl } from '../../agent/src/adapters/http-kube.js';
+import { AgentConfig } from '../../agent/src/config.js';
+import type { AgentSettings } from '../../agent/src/config.js';
+import { quietLogger } from './hub-fixture.js';
+
+export interface TestAgentOptions {
+  clusterId: string;
+  repoUrl: string;
+  kubeUrl: string;
+  dataDir: string;
+  path?: string;
+  /** Defaults to an hour: tests drive passes with `reconciler.reconcile()`. */
+  intervalSeconds?: number;
+  hub?: { url: string; token: string };
+  /** Extra raw config, validated like a config file. */
+  config?: Record<string, unknown>;
+}
+
+export function testAgentSettings(options: TestAgentOptions): AgentSettings {
+  const { hub: _hub, ...config } = AgentConfig.parse({
+    clusterId: options.clusterId,
+    source: { url: options.repoUrl, path: options.path ?? '', timeoutSeconds: 5 },
+    dataDir: options.dataDir,
+    intervalSeconds: options.intervalSeconds ?? 3600,
+    ...options.config,
+  });
+  return { ...config, ...(options.hub ? { hub: options.hub } : {}) };
+}
+
+/** A real agent in this process: real Git over HTTP, real SQLite, the simulated API over HTTP. */
+export function startTestAgent(options: TestAgentOptions, settings = testAgentSettings(options)): Promise<RunningAgent> {
+  return startAgent(settings, quietLogger(), { kube: httpKubeFromUrl(options.kubeUrl) });
+}
+
+export const gitDirOf = (dataDir: string) => join(dataDir, 'git');
+export const databaseOf = (dataDir: string) => join(dataDir, 'agent.db');
