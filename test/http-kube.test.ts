@@ -1,13 +1,15 @@
 /**
- * HttpKube's own duties, against a scripted HTTP server: credentials from the KubeConfig,
- * discovery caching, errors that are not Status objects, the response bound and the timeout.
+ * HttpKube's own duties, against a scripted HTTP server: credentials from its connection on every
+ * request (and once more after a 401 when they changed), discovery caching, errors that are not
+ * Status objects, the response bound and the timeout.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpKube, httpKubeFromUrl } from '../agent/src/adapters/http-kube.js';
+import { plainConnection } from '../agent/src/adapters/kube-connection.js';
+import type { KubeConnection } from '../agent/src/adapters/kube-connection.js';
 import { KubeApiError } from '../agent/src/ports/kube.js';
 import { FleetError } from '../shared/src/errors.js';
 
@@ -58,17 +60,69 @@ describe('HttpKube', () => {
     response.end(JSON.stringify(body));
   };
 
-  it('sends the credentials of the KubeConfig and asks discovery once per group version', async () => {
+  /** A plain connection that also sends a token, read from `tokens` at each request. */
+  function tokenConnection(url: string, tokens: { current: string }): KubeConnection & { reloads: number } {
+    const plain = plainConnection(url);
+    let sent = '';
+    const connection = {
+      ...plain,
+      reloads: 0,
+      async decorate(options: Parameters<KubeConnection['decorate']>[0]) {
+        await plain.decorate(options);
+        sent = tokens.current;
+        options.headers = { ...options.headers, authorization: `Bearer ${sent}` };
+      },
+      reloadCredentials() {
+        connection.reloads += 1;
+        return Promise.resolve(tokens.current !== sent);
+      },
+    };
+    return connection;
+  }
+
+  it("asks its connection for credentials on every request, pools connections, and asks discovery once per group version", async () => {
     const url = await serve(json(200, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } }));
-    const config = new KubeConfig();
-    config.loadFromClusterAndUser({ name: 'c', server: url, skipTLSVerify: true }, { name: 'u', token: 'secret-token' });
-    kube = new HttpKube(config);
+    const tokens = { current: 'first' };
+    kube = new HttpKube(tokenConnection(url, tokens));
     await kube.get(cmRef);
     await kube.get(cmRef);
+    tokens.current = 'second';
     await kube.get({ apiVersion: 'v1', kind: 'Namespace', name: 'shop' });
     expect(seen.map((r) => r.url)).toEqual(['/api/v1', '/api/v1/namespaces/shop/configmaps/a', '/api/v1/namespaces/shop/configmaps/a', '/api/v1/namespaces/shop']);
-    expect(seen.every((r) => r.headers.authorization === 'Bearer secret-token')).toBe(true);
+    expect(seen.map((r) => r.headers.authorization)).toEqual(['Bearer first', 'Bearer first', 'Bearer first', 'Bearer second']);
     expect(new Set(seen.map((r) => r.socket)).size).toBe(1);
+  });
+
+  it('sends a request refused with 401 once more when the connection has new credentials, and only then', async () => {
+    const tokens = { current: 'old' };
+    const url = await serve((request, response) => {
+      const allowed = request.headers.authorization === `Bearer ${tokens.current}`;
+      json(allowed ? 200 : 401, allowed ? { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } } : { kind: 'Status', code: 401, reason: 'Unauthorized', message: 'Unauthorized' })(request, response);
+    });
+    const connection = tokenConnection(url, tokens);
+    kube = new HttpKube(connection);
+    await kube.get(cmRef);
+    // The token rotates between the connection's read and the request: the server refuses it once.
+    const original = connection.decorate;
+    connection.decorate = async (options) => {
+      await original(options);
+      tokens.current = 'new';
+      connection.decorate = original;
+    };
+    expect(await kube.get(cmRef)).toMatchObject({ metadata: { name: 'a' } });
+    expect(seen.slice(1).map((r) => [r.url, r.headers.authorization])).toEqual([
+      ['/api/v1/namespaces/shop/configmaps/a', 'Bearer old'],
+      ['/api/v1/namespaces/shop/configmaps/a', 'Bearer old'],
+      ['/api/v1/namespaces/shop/configmaps/a', 'Bearer new'],
+    ]);
+    expect(connection.reloads).toBe(1);
+
+    // Credentials that did not change are not retried: the 401 is the answer.
+    tokens.current = 'revoked';
+    const plainRefusal = new HttpKube(tokenConnection(url, { current: 'wrong' }));
+    const error = await plainRefusal.get(cmRef).catch((e: unknown) => e);
+    plainRefusal.close();
+    expect((error as KubeApiError).code).toBe(401);
   });
 
   it('refreshes discovery on a miss, then reports the kind as not served', async () => {

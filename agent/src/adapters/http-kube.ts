@@ -1,13 +1,14 @@
 /**
- * The Kubernetes port over HTTP(S), for a real API server or the simulator. client-node supplies
- * only the connection (server, TLS, credentials) through `KubeConfig.applyToHTTPSOptions`; the
- * requests themselves are raw, because client-node's typed serializer drops fields its models
- * do not know — on apply and on read — which would corrupt applies and drift comparison.
+ * The Kubernetes port over HTTP(S), for a real API server or the simulator. A `KubeConnection`
+ * supplies the server, TLS and credentials; the requests themselves are raw, because
+ * client-node's typed serializer drops fields its models do not know — on apply and on read —
+ * which would corrupt applies and drift comparison.
  */
 import http from 'node:http';
 import https from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
 import { FleetError } from '../../../shared/src/errors.js';
+import type { KubeConnection } from './kube-connection/connection.js';
+import { plainConnection } from './kube-connection/plain.js';
 import { KubeApiError } from '../ports/kube.js';
 import type { ApplyOptions, KubeClient, KubeObject, ListOptions, ObjectRef } from '../ports/kube.js';
 
@@ -56,19 +57,13 @@ export class HttpKube implements KubeClient {
   private readonly userAgent: string;
   /** Kind → resource, per group version; a miss refreshes that group version once. */
   private readonly discovery = new Map<string, Map<string, Resource>>();
-  private agent: http.Agent | undefined;
 
+  /** The connection is this client's own from now on: `close()` closes it. */
   constructor(
-    private readonly config: KubeConfig,
+    readonly connection: KubeConnection,
     options: HttpKubeOptions = {},
   ) {
-    const cluster = config.getCurrentCluster();
-    const server = cluster?.server;
-    if (!server) throw new FleetError('validation', 'the kubeconfig has no current cluster with a server URL; set a current context');
-    this.server = new URL(server.replace(/\/+$/, ''));
-    // client-node's agents do not keep connections alive. Without TLS or a proxy there is nothing
-    // in them to keep, so plain HTTP (the simulator, `kubectl proxy`) gets a pooling agent.
-    if (this.server.protocol === 'http:' && !cluster?.proxyUrl) this.agent = new http.Agent({ keepAlive: true });
+    this.server = connection.server;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
     this.userAgent = options.userAgent ?? 'edge-agent';
@@ -123,7 +118,7 @@ export class HttpKube implements KubeClient {
 
   /** Releases pooled connections. */
   close(): void {
-    this.agent?.destroy();
+    this.connection.close();
   }
 
   private async resolve(apiVersion: string, kind: string): Promise<Resource> {
@@ -182,6 +177,18 @@ export class HttpKube implements KubeClient {
     query?: URLSearchParams,
     payload?: { contentType: string; text: string },
   ): Promise<Response> {
+    const response = await this.send(method, path, query, payload);
+    // A rotated token: the request was refused before it did anything, so sending it again is safe.
+    if (response.status === 401 && (await this.connection.reloadCredentials?.())) return this.send(method, path, query, payload);
+    return response;
+  }
+
+  private async send(
+    method: string,
+    path: string,
+    query?: URLSearchParams,
+    payload?: { contentType: string; text: string },
+  ): Promise<Response> {
     const url = new URL(this.server.href);
     url.pathname = `${this.server.pathname.replace(/\/+$/, '')}${path}`;
     url.search = query?.toString() ?? '';
@@ -193,12 +200,7 @@ export class HttpKube implements KubeClient {
         ...(payload ? { 'content-type': payload.contentType, 'content-length': Buffer.byteLength(payload.text) } : {}),
       },
     };
-    // Fills in credentials (fresh for each request: tokens expire) and a TLS agent.
-    await this.config.applyToHTTPSOptions(options);
-    // It also makes a new agent every time: keep one rather than one per request.
-    this.agent ??= options.agent as http.Agent | undefined;
-    if (options.agent !== this.agent) (options.agent as http.Agent | undefined)?.destroy();
-    options.agent = this.agent;
+    await this.connection.decorate(options);
     options.signal = AbortSignal.timeout(this.timeoutMs);
     const where = `${method} ${url.origin}${url.pathname}`;
     return new Promise<Response>((resolve, reject) => {
@@ -250,15 +252,7 @@ function parseBody(text: string): unknown {
 
 const groupVersionPath = (apiVersion: string): string => (apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`);
 
-/**
- * An HttpKube for a plain server URL without credentials: the simulator, or a local proxy such as
- * `kubectl proxy`. For `http:` URLs client-node insists on `skipTLSVerify`, which is moot there.
- */
+/** An HttpKube for a plain server URL without credentials: the simulator, or `kubectl proxy`. */
 export function httpKubeFromUrl(url: string, options?: HttpKubeOptions): HttpKube {
-  const config = new KubeConfig();
-  config.loadFromClusterAndUser(
-    { name: 'target', server: url, skipTLSVerify: url.startsWith('http:') },
-    { name: 'anonymous' },
-  );
-  return new HttpKube(config, options);
+  return new HttpKube(plainConnection(url), options);
 }
