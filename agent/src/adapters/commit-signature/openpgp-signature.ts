@@ -36,9 +36,9 @@ export async function loadOpenPgpKeys(
   const keys: PublicKey[] = [];
   const problems: KeyProblem[] = [];
   for (const [index, armoredKey] of armoredKeys.entries()) {
-    let parsed: Awaited<ReturnType<OpenPgp['readKeys']>>;
+    const parsed: PublicKey[] = [];
     try {
-      parsed = await openpgp.readKeys({ armoredKeys: armoredKey });
+      for (const block of armorBlocks(armoredKey)) parsed.push(...(await openpgp.readKeys({ armoredKeys: block })));
     } catch (error) {
       problems.push({ index, message: `not an armored OpenPGP public key (${errorText(error)})` });
       continue;
@@ -91,6 +91,15 @@ export async function verifyOpenPgpSignature(
     }
   }
   return rejected('bad-signature', `the OpenPGP signature does not verify (${failures.join('; ') || 'no signatures'})`);
+}
+
+/**
+ * openpgp reads only the first armored block of a string, while gpg imports them all; splitting
+ * keeps two keys pasted one after the other (a key rotation) from silently losing the second.
+ */
+function armorBlocks(text: string): string[] {
+  const blocks = text.match(/-----BEGIN PGP (PUBLIC|PRIVATE) KEY BLOCK-----[\s\S]*?-----END PGP \1 KEY BLOCK-----/g);
+  return blocks ?? [text];
 }
 
 function errorText(error: unknown): string {
