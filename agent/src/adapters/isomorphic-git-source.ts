@@ -1,14 +1,19 @@
 import * as fs from 'node:fs';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import { Errors, fetch, getConfig, init, readBlob, readCommit, readTree, resolveRef, setConfig } from 'isomorphic-git';
+import { rm } from 'node:fs/promises';
+import { Errors, fetch, getConfig, init, listBranches, readCommit, readObject, resolveRef, setConfig } from 'isomorphic-git';
 import type { GitAuth, HttpClient } from 'isomorphic-git';
-import httpNode from 'isomorphic-git/http/node';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
-import { FleetError, isFleetError } from '../../../shared/src/errors.js';
+import { describeError, FleetError, isFleetError } from '../../../shared/src/errors.js';
+import { DEFAULT_TREE_LIMITS } from '../core/tree-policy.js';
+import type { TreeLimits } from '../core/tree-policy.js';
 import type { FileTree, GitSource } from '../ports/git-source.js';
-import { assertBranchName, assertFullSha, normalizeTreePath } from './git-tree-path.js';
+import { readCheckedTree } from './git/checked-tree.js';
+import { compactPacks, countPacks, readShallow } from './git/compact-packs.js';
+import { directoryBytes } from './git/directory-bytes.js';
+import { fetchHttp } from './git/http-client.js';
+import { ObjectSizes } from './git/object-sizes.js';
+import { assertBranchName, assertFullSha, FULL_SHA, normalizeTreePath } from './git-tree-path.js';
 
 export type GitAuthOptions = { username: string; password: string } | { token: string };
 
@@ -19,13 +24,21 @@ export interface IsomorphicGitSourceOptions {
   dir: string;
   /** A token is sent as the Basic password (user `x-access-token`), as GitHub, Gitea and GitLab accept. */
   auth?: GitAuthOptions;
-  /** Limit for one whole fetch, all requests included. Defaults to 60 s. */
+  /** Limit for one whole fetch operation, all requests (and deepening rounds) included. Defaults to 60 s. */
   timeoutMs?: number;
+  /** Limit for the server to accept one TCP connection. Defaults to 10 s. */
+  connectTimeoutMs?: number;
+  /** More packfiles than this after a fetch are compacted into one. Defaults to 4. */
+  maxPacks?: number;
+  /** How far back `fetchCommit` deepens a branch's history looking for a commit. Defaults to 10,000 commits. */
+  maxHistory?: number;
   logger?: Logger;
 }
 
 const REMOTE = 'origin';
 const TOKEN_USER = 'x-access-token';
+/** First deepening step of `fetchCommit`; each next one is four times larger. */
+const FIRST_DEEPEN = 16;
 
 /**
  * The Git port over HTTP(S) with isomorphic-git, fetching one branch without tags.
@@ -38,6 +51,10 @@ const TOKEN_USER = 'x-access-token';
  * shallow root with no parent, and without thin packs (which isomorphic-git does not request)
  * git's upload-pack then excludes nothing and resends the whole tree. The cost of this choice:
  * after a history rewrite the first fetch brings the new head's whole history.
+ *
+ * The git directory is only a cache. Operations on it run one at a time; each fetch adds a
+ * packfile, so past `maxPacks` they are compacted into one (`git/compact-packs.ts`); and a cache
+ * that cannot be read is deleted, to be rebuilt by the next fetch.
  */
 export class IsomorphicGitSource implements GitSource {
   private readonly url: string;
@@ -46,10 +63,13 @@ export class IsomorphicGitSource implements GitSource {
   private readonly gitdir: string;
   private readonly auth: GitAuth | undefined;
   private readonly timeoutMs: number;
+  private readonly connectTimeoutMs: number;
+  private readonly maxPacks: number;
+  private readonly maxHistory: number;
   private readonly logger: Logger;
-  /** isomorphic-git's object cache (parsed pack indexes), kept across reads. */
-  private readonly cache: object = {};
-  /** Fetches of one cache directory run one at a time, including an abandoned timed-out one. */
+  /** isomorphic-git's object cache (parsed pack indexes, pack contents); replaced when packs are. */
+  private cache: object = {};
+  /** Operations on the cache directory run one at a time, including an abandoned timed-out fetch. */
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: IsomorphicGitSourceOptions) {
@@ -60,88 +80,241 @@ export class IsomorphicGitSource implements GitSource {
       ? { username: TOKEN_USER, password: options.auth.token }
       : { username: options.auth.username, password: options.auth.password });
     this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+    this.maxPacks = options.maxPacks ?? 4;
+    this.maxHistory = options.maxHistory ?? 10_000;
     this.logger = (options.logger ?? pino({ level: 'silent' })).child({ component: 'git-source' });
   }
 
   fetchBranchHead(branch: string): Promise<string> {
-    try {
+    return this.serial(() => assertBranchName(branch), async () => {
+      await this.prepareCache();
+      const head = await this.network(`branch ${branch}`, branch, (http) => this.fetchBranch(http, branch));
+      await this.compactIfNeeded();
+      return head;
+    });
+  }
+
+  fetchCommit(commit: string, branch: string): Promise<void> {
+    const check = (): void => {
+      assertFullSha(commit);
       assertBranchName(branch);
+    };
+    return this.serial(check, async () => {
+      await this.prepareCache();
+      if (await this.hasCommit(commit)) return;
+      await this.network(`commit ${commit} on branch ${branch}`, branch, async (http) => {
+        await this.fetchBranch(http, branch);
+        let deepened = 0;
+        for (let step = FIRST_DEEPEN; !(await this.hasCommit(commit)); step *= 4) {
+          const boundary = await readShallow(this.gitdir);
+          // Without a shallow boundary the whole history is here already.
+          if (boundary.size === 0 || deepened >= this.maxHistory) throw this.notReachable(commit, branch, deepened);
+          const depth = Math.min(step, this.maxHistory - deepened);
+          await this.fetchRef(http, branch, { depth, relative: true });
+          deepened += depth;
+          if (sameSet(boundary, await readShallow(this.gitdir))) throw this.notReachable(commit, branch, deepened);
+          this.logger.debug({ commit, branch, deepened }, 'deepened history');
+        }
+      });
+      await this.compactIfNeeded();
+    });
+  }
+
+  readCommitObject(commit: string): Promise<Uint8Array> {
+    return this.serial(() => assertFullSha(commit), async () => {
+      let result: Awaited<ReturnType<typeof readObject>>;
+      try {
+        result = await readObject({ fs, cache: this.cache, gitdir: this.gitdir, oid: commit, format: 'content' });
+      } catch (error) {
+        throw await this.readError(error, commit);
+      }
+      if (result.type !== 'commit') throw new FleetError('validation', `object ${commit} is a ${result.type}, not a commit`);
+      return Uint8Array.from(result.object as Uint8Array);
+    });
+  }
+
+  readTree(commit: string, path: string, limits: TreeLimits = DEFAULT_TREE_LIMITS): Promise<FileTree> {
+    let base = '';
+    const check = (): void => {
+      assertFullSha(commit);
+      base = normalizeTreePath(path);
+    };
+    return this.serial(check, async () => {
+      const { gitdir, cache } = this;
+      const sizes = new ObjectSizes(gitdir);
+      const reader = {
+        read: async (oid: string) => {
+          const { type, object } = await readObject({ fs, cache, gitdir, oid, format: 'content' });
+          return { type, content: object as Uint8Array };
+        },
+        sizeOf: (oid: string) => sizes.sizeOf(oid),
+      };
+      try {
+        const { commit: parsed } = await readCommit({ fs, cache, gitdir, oid: commit });
+        return await readCheckedTree(reader, { oid: commit, tree: parsed.tree }, base, limits);
+      } catch (error) {
+        throw isFleetError(error) ? error : await this.readError(error, commit);
+      } finally {
+        await sizes.close();
+      }
+    });
+  }
+
+  diskUsage(): Promise<number> {
+    return this.serial(() => undefined, () => directoryBytes(this.gitdir));
+  }
+
+  /** Runs `check` at once (so argument errors do not wait), then `work` after every earlier operation. */
+  private serial<T>(check: () => void, work: () => Promise<T>): Promise<T> {
+    try {
+      check();
     } catch (error) {
       return Promise.reject(error);
     }
-    const run = this.queue.then(() => this.fetchOnce(branch));
+    const run = this.queue.then(work);
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async fetchOnce(branch: string): Promise<string> {
-    const started = Date.now();
+  /** Fetches `branch`: incrementally from the cached head if there is one, else at depth 1. */
+  private async fetchBranch(http: HttpClient, branch: string): Promise<string> {
+    const cachedHead = await this.cachedHead(branch);
+    const head = await this.fetchRef(http, branch, cachedHead === undefined ? { depth: 1 } : {});
+    this.logger.debug({ url: this.safeUrl, branch, head, incremental: cachedHead !== undefined }, 'fetched');
+    return head;
+  }
+
+  private async fetchRef(http: HttpClient, branch: string, deepen: { depth?: number; relative?: boolean }): Promise<string> {
+    const auth = this.auth;
+    const result = await fetch({
+      fs,
+      cache: this.cache,
+      http,
+      gitdir: this.gitdir,
+      url: this.url,
+      remote: REMOTE,
+      // The local ref is the previous fetch's head, which becomes the `have` of this one.
+      ref: `refs/remotes/${REMOTE}/${branch}`,
+      remoteRef: `refs/heads/${branch}`,
+      singleBranch: true,
+      ...deepen,
+      tags: false,
+      headers: {},
+      ...(auth ? { onAuth: () => auth } : {}),
+    });
+    if (!result.fetchHead) {
+      throw new FleetError('not-found', `repository ${this.safeUrl} is empty: branch ${branch} does not exist`);
+    }
+    return result.fetchHead;
+  }
+
+  /**
+   * Runs network work under the total timeout and the connect timeout, with its own HTTP agents;
+   * whatever fails comes out as a FleetError saying what to do.
+   */
+  private async network<T>(what: string, branch: string, work: (http: HttpClient) => Promise<T>): Promise<T> {
     const controller = new AbortController();
-    const timer = setTimeout(() => {
-      controller.abort(
-        new FleetError(
-          'transient',
-          `fetch of branch ${branch} from ${this.safeUrl} timed out after ${this.timeoutMs} ms; will retry`,
-        ),
-      );
-    }, this.timeoutMs);
-    const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+    const abort = (message: string): void => controller.abort(new FleetError('transient', `${message}; will retry`));
+    const timer = setTimeout(
+      () => abort(`fetch of ${what} from ${this.safeUrl} timed out after ${this.timeoutMs} ms`),
+      this.timeoutMs,
+    );
+    const http = fetchHttp({
+      signal: controller.signal,
+      connectTimeoutMs: this.connectTimeoutMs,
+      onConnectTimeout: () =>
+        abort(`cannot fetch ${what}: ${this.safeUrl} did not accept a connection within ${this.connectTimeoutMs} ms`),
+    });
     try {
-      await this.prepareCache();
-      const cachedHead = await this.cachedHead(branch);
-      const auth = this.auth;
-      const result = await fetch({
-        fs,
-        cache: this.cache,
-        http: abortableHttp(agents, controller.signal),
-        gitdir: this.gitdir,
-        url: this.url,
-        remote: REMOTE,
-        // The local ref is the previous fetch's head, which becomes the `have` of this one.
-        ref: `refs/remotes/${REMOTE}/${branch}`,
-        remoteRef: `refs/heads/${branch}`,
-        singleBranch: true,
-        // Only without a usable cached head (see the class comment for why not always).
-        ...(cachedHead === undefined ? { depth: 1 } : {}),
-        tags: false,
-        headers: {},
-        ...(auth ? { onAuth: () => auth } : {}),
-      });
-      if (!result.fetchHead) {
-        throw new FleetError('not-found', `repository ${this.safeUrl} is empty: branch ${branch} does not exist`);
-      }
-      this.logger.debug(
-        { url: this.safeUrl, branch, head: result.fetchHead, incremental: cachedHead !== undefined, ms: Date.now() - started },
-        'fetched',
-      );
-      return result.fetchHead;
+      return await work(http.client);
     } catch (error) {
       throw this.fetchError(error, branch, controller.signal);
     } finally {
       clearTimeout(timer);
-      agents.http.destroy();
-      agents.https.destroy();
+      http.close();
     }
   }
 
   /** The head of the last fetch of `branch` if its commit is still in the cache. */
   private async cachedHead(branch: string): Promise<string | undefined> {
+    let oid: string;
     try {
-      const oid = await resolveRef({ fs, gitdir: this.gitdir, ref: `refs/remotes/${REMOTE}/${branch}` });
-      await readCommit({ fs, cache: this.cache, gitdir: this.gitdir, oid });
-      return oid;
+      oid = await resolveRef({ fs, gitdir: this.gitdir, ref: `refs/remotes/${REMOTE}/${branch}` });
     } catch {
       return undefined;
+    }
+    return (await this.hasCommit(oid)) ? oid : undefined;
+  }
+
+  /** Whether the commit is in the cache. A cache that cannot be read is deleted, for the next fetch to rebuild. */
+  private async hasCommit(oid: string): Promise<boolean> {
+    try {
+      await readCommit({ fs, cache: this.cache, gitdir: this.gitdir, oid });
+      return true;
+    } catch (error) {
+      if (!(error instanceof Errors.NotFoundError)) {
+        await this.wipe(error);
+        await this.prepareCache();
+      }
+      return false;
     }
   }
 
   /** (Re)creates the cache directory if it was deleted; the URL stays out of its config. */
   private async prepareCache(): Promise<void> {
+    // A torn `shallow` file would be sent to the server as garbage on every fetch.
+    if ([...(await readShallow(this.gitdir))].some((line) => !FULL_SHA.test(line))) {
+      await this.wipe(new Error('malformed shallow file'));
+    }
     await init({ fs, gitdir: this.gitdir, bare: true });
     const key = `remote.${REMOTE}.fetch`;
     if ((await getConfig({ fs, gitdir: this.gitdir, path: key })) === undefined) {
       await setConfig({ fs, gitdir: this.gitdir, path: key, value: `+refs/heads/*:refs/remotes/${REMOTE}/*` });
     }
+  }
+
+  private async wipe(cause: unknown): Promise<void> {
+    this.logger.warn({ dir: this.gitdir, error: describeError(cause) }, 'git cache unreadable; deleting it to fetch again');
+    this.cache = {};
+    await rm(this.gitdir, { recursive: true, force: true });
+  }
+
+  /** A failed read: an object that is not there, or a cache that cannot be read (then deleted). */
+  private async readError(error: unknown, commit: string): Promise<FleetError> {
+    if (error instanceof Errors.NotFoundError) {
+      return new FleetError('not-found', `commit ${commit} is not in the fetched objects of ${this.safeUrl}`, { cause: error });
+    }
+    await this.wipe(error);
+    return new FleetError(
+      'transient',
+      `the git cache ${this.gitdir} could not be read (${describeError(error)}); it was deleted and the next fetch rebuilds it`,
+      { cause: error },
+    );
+  }
+
+  private async compactIfNeeded(): Promise<void> {
+    const packs = await countPacks(this.gitdir);
+    if (packs <= this.maxPacks) return;
+    try {
+      const branches = await listBranches({ fs, gitdir: this.gitdir, remote: REMOTE });
+      const heads = await Promise.all(
+        branches.filter((name) => name !== 'HEAD').map((name) => resolveRef({ fs, gitdir: this.gitdir, ref: `refs/remotes/${REMOTE}/${name}` })),
+      );
+      const result = await compactPacks(this.gitdir, heads, this.cache);
+      this.logger.debug({ dir: this.gitdir, ...result }, 'compacted packfiles');
+    } catch (error) {
+      // The old packs are still in place: the cache stays usable, only larger.
+      this.logger.warn({ dir: this.gitdir, packs, error: describeError(error) }, 'could not compact packfiles');
+    } finally {
+      // Drops the parsed indexes and contents of the packs that are gone.
+      this.cache = {};
+    }
+  }
+
+  private notReachable(commit: string, branch: string, deepened: number): FleetError {
+    const bound = deepened >= this.maxHistory ? ` within its newest ${this.maxHistory} commits` : '';
+    return new FleetError('not-found', `commit ${commit} is not reachable from branch ${branch} of ${this.safeUrl}${bound}`);
   }
 
   private fetchError(error: unknown, branch: string, signal: AbortSignal): FleetError {
@@ -158,9 +331,7 @@ export class IsomorphicGitSource implements GitSource {
         return new FleetError('validation', `cannot fetch ${where}: HTTP ${status}, ${hint}`, { cause: error });
       }
       if (status === 404) {
-        return new FleetError('not-found', `cannot fetch ${where}: no repository at that URL (HTTP 404)`, {
-          cause: error,
-        });
+        return new FleetError('not-found', `cannot fetch ${where}: no repository at that URL (HTTP 404)`, { cause: error });
       }
       return new FleetError('transient', `cannot fetch ${where}: HTTP ${status}; will retry`, { cause: error });
     }
@@ -169,100 +340,10 @@ export class IsomorphicGitSource implements GitSource {
     }
     return new FleetError('transient', `cannot fetch ${where}; will retry`, { cause: error });
   }
-
-  async readTree(commit: string, path: string): Promise<FileTree> {
-    assertFullSha(commit);
-    const base = normalizeTreePath(path);
-    const gitdir = this.gitdir;
-    const cache = this.cache;
-    let treeOid: string;
-    try {
-      treeOid = (await readCommit({ fs, cache, gitdir, oid: commit })).commit.tree;
-    } catch (cause) {
-      throw new FleetError('not-found', `commit ${commit} is not in the fetched objects of ${this.safeUrl}`, { cause });
-    }
-    let root: Awaited<ReturnType<typeof readTree>>;
-    try {
-      root = await readTree({ fs, cache, gitdir, oid: treeOid, ...(base === '' ? {} : { filepath: base }) });
-    } catch (cause) {
-      if (cause instanceof Errors.ObjectTypeError) {
-        throw new FleetError('validation', `path ${base} in commit ${commit} is a file, not a directory`, { cause });
-      }
-      throw new FleetError('not-found', `path ${base} does not exist in commit ${commit}`, { cause });
-    }
-
-    const files = new Map<string, Uint8Array>();
-    const pending: Array<{ prefix: string; entries: typeof root.tree }> = [{ prefix: '', entries: root.tree }];
-    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-      for (const entry of next.entries) {
-        const relative = next.prefix + entry.path;
-        const full = base === '' ? relative : `${base}/${relative}`;
-        if (entry.mode === '040000') {
-          const subtree = await readTree({ fs, cache, gitdir, oid: entry.oid });
-          pending.push({ prefix: `${relative}/`, entries: subtree.tree });
-        } else if (entry.mode === '100644' || entry.mode === '100755') {
-          files.set(relative, (await readBlob({ fs, cache, gitdir, oid: entry.oid })).blob);
-        } else {
-          const what = entry.mode === '120000' ? 'a symbolic link' : entry.mode === '160000' ? 'a submodule' : `of mode ${entry.mode}`;
-          throw new FleetError(
-            'validation',
-            `${full} in commit ${commit} is ${what}, which is not supported: commit regular files instead`,
-          );
-        }
-      }
-    }
-    return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  }
 }
 
-/**
- * isomorphic-git's fetch has no timeout and passes no abort signal to its HTTP client. This wraps
- * the Node client so that aborting destroys the sockets (each fetch has its own agents) and makes
- * any pending request or body read reject at once, whatever state isomorphic-git is in.
- */
-function abortableHttp(agents: { http: HttpAgent; https: HttpsAgent }, signal: AbortSignal): HttpClient {
-  signal.addEventListener('abort', () => {
-    agents.http.destroy();
-    agents.https.destroy();
-  });
-  return {
-    async request(request) {
-      signal.throwIfAborted();
-      const agent = request.url.startsWith('https:') ? agents.https : agents.http;
-      const response = await untilAborted(httpNode.request({ ...request, agent, signal }), signal);
-      return response.body ? { ...response, body: abortableBody(response.body, signal) } : response;
-    },
-  };
-}
-
-async function* abortableBody(body: AsyncIterableIterator<Uint8Array>, signal: AbortSignal): AsyncGenerator<Uint8Array> {
-  try {
-    for (;;) {
-      const { value, done } = await untilAborted(body.next(), signal);
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    await body.return?.();
-  }
-}
-
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  return a.size === b.size && [...a].every((item) => b.has(item));
 }
 
 function hasCredentials(url: string): boolean {
