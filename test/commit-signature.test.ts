@@ -99,14 +99,18 @@ describe('trusted key configuration', () => {
   });
 });
 
-describe.skipIf(!hasGit)('unsigned commits', () => {
+/** A suite title that says why it did not run, so a skip is never silent. */
+const title = (name: string, missing: string[]): string => (missing.length === 0 ? name : `${name} (skipped: ${missing.join(', ')} not on PATH)`);
+const missing = (tools: Record<string, boolean>): string[] => Object.keys(tools).filter((name) => !tools[name]);
+
+describe.skipIf(!hasGit)(title('unsigned commits', missing({ git: hasGit })), () => {
   it('are rejected as unsigned', async () => {
     const verify = await createCommitVerifier({ sshPublicKeys: [ED25519_SAMPLE], openpgpPublicKeys: [] });
     expect(await verify(await commit([]))).toEqual({ ok: false, reason: 'unsigned', message: 'the commit is not signed' });
   });
 });
 
-describe.skipIf(!hasGit || !hasSshKeygen)('SSH-signed commits (ssh-keygen is missing: skipped)', () => {
+describe.skipIf(!hasGit || !hasSshKeygen)(title('SSH-signed commits', missing({ git: hasGit, 'ssh-keygen': hasSshKeygen })), () => {
   const keyTypes = [['ed25519'], ['rsa'], ['ecdsa']] as const;
   const keys = new Map<string, { path: string; line: string; fingerprint: string }>();
   let verify: CommitVerifier;
@@ -176,7 +180,7 @@ describe.skipIf(!hasGit || !hasSshKeygen)('SSH-signed commits (ssh-keygen is mis
   });
 });
 
-describe.skipIf(!hasGit || !hasGpg)('OpenPGP-signed commits (gpg is missing: skipped)', () => {
+describe.skipIf(!hasGit || !hasGpg)(title('OpenPGP-signed commits', missing({ git: hasGit, gpg: hasGpg })), () => {
   const fingerprints = new Map<string, string>();
   const armored = new Map<string, string>();
   let verify: CommitVerifier;
@@ -217,6 +221,21 @@ describe.skipIf(!hasGit || !hasGpg)('OpenPGP-signed commits (gpg is missing: ski
       expect(await during(await commit(pgpSign('trusted')))).toMatchObject({ ok: true, signer: fingerprints.get('trusted') });
       expect(await during(await commit(pgpSign('rotated')))).toMatchObject({ ok: true, signer: fingerprints.get('rotated') });
     }
+  });
+
+  it('names the primary key when a signing subkey made the signature', async () => {
+    await makeKey('subkeyed');
+    const primary = fingerprints.get('subkeyed') ?? '';
+    await tool('gpg', ['--batch', '--quiet', '--passphrase', '', '--quick-add-key', primary, 'ed25519', 'sign', 'never']);
+    const colons = (await tool('gpg', ['--batch', '--with-colons', '--list-keys', primary])).toString();
+    const subkey = [...colons.matchAll(/^fpr:+([0-9A-F]{40}):/gm)].map((m) => m[1]).find((f) => f !== primary) ?? '';
+    const exported = (await tool('gpg', ['--batch', '--armor', '--export', primary])).toString();
+    const withSubkey = await createCommitVerifier({ sshPublicKeys: [], openpgpPublicKeys: [exported] });
+    // The trailing '!' makes gpg sign with exactly this subkey instead of picking one.
+    const raw = await commit(['gpg.program=gpg', `user.signingkey=${subkey}!`]);
+    const signingKey = (await tool('git', ['-c', 'gpg.program=gpg', 'show', '-s', '--format=%GF', 'HEAD'])).toString().trim();
+    expect(signingKey).toBe(subkey);
+    expect(await withSubkey(raw)).toEqual({ ok: true, signer: primary, format: 'openpgp' });
   });
 
   it('reports an OpenPGP commit as from an unknown signer when only SSH keys are trusted', async () => {
