@@ -34,6 +34,8 @@ describe('parseSshPublicKeyLine', () => {
     ['a label that disagrees with the blob', OPENSSH_KEYS[0]?.line.replace(/^ssh-ed25519/, 'ssh-rsa') ?? '', /says 'ssh-rsa'/],
     ['an unsupported type', `ssh-dss ${sshString('ssh-dss').toString('base64')}`, /unsupported key type 'ssh-dss'/],
     ['a weak RSA key', rsaTestKey(1024).line, /1024 bits; at least 2048/],
+    // An inherited property name must not pass for a supported type.
+    ['a prototype property as type', `toString ${sshString('toString').toString('base64')}`, /unsupported key type 'toString'/],
   ])('refuses %s', (_name, line, message) => {
     expect(() => parseSshPublicKeyLine(line)).toThrow(message);
   });

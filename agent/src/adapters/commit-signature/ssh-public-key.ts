@@ -73,12 +73,12 @@ export function parseSshPublicKeyBlob(blob: Uint8Array): SshPublicKey {
       if (bits < MIN_RSA_BITS) throw new SshKeyError(`the RSA key has ${bits} bits; at least ${MIN_RSA_BITS} are required`);
       const key = jwkKey({ kty: 'RSA', n: b64url(n), e: b64url(e) });
       return makeKey(type, blob, (format, bytes, data) => {
-        if (!(format in RSA_SIGNATURE_HASHES)) return wrongFormat(format, type);
+        if (!Object.hasOwn(RSA_SIGNATURE_HASHES, format)) return wrongFormat(format, type);
         const hash = RSA_SIGNATURE_HASHES[format as keyof typeof RSA_SIGNATURE_HASHES];
         return verify(hash, data, key, bytes);
       });
     }
-    if (type in ECDSA_CURVES) {
+    if (Object.hasOwn(ECDSA_CURVES, type)) {
       const params = ECDSA_CURVES[type as EcdsaKeyType];
       const curve = reader.text();
       const point = reader.string();
