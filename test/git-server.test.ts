@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -222,4 +223,38 @@ describe('IsomorphicGitSource timeout', () => {
     expect(sockets.size).toBe(1);
     await Promise.all(closed);
   });
+
+  it('fails fast when the server does not accept the TCP connection (connect timeout)', async () => {
+    const temp = makeTempDir('git-connect');
+    cleanups.push(temp.remove);
+    // A listener in a child process whose event loop is blocked never accepts: once its accept
+    // queue (backlog 1: two connections) is full, the kernel drops further SYNs and connects hang.
+    const child = spawn(process.execPath, ['-e', STALLED_LISTENER], { stdio: ['ignore', 'pipe', 'inherit'] });
+    cleanups.push(() => void child.kill('SIGKILL'));
+    const [data] = (await once(child.stdout, 'data')) as [Buffer];
+    const port = Number(data.toString('utf8').trim());
+    const fillers = [connect(port, '127.0.0.1'), connect(port, '127.0.0.1')];
+    cleanups.push(() => fillers.forEach((socket) => socket.destroy()));
+    await Promise.all(fillers.map((socket) => once(socket, 'connect')));
+
+    const source = new IsomorphicGitSource({
+      url: `http://127.0.0.1:${port}/fleet.git`,
+      dir: join(temp.dir, 'cache'),
+      timeoutMs: 30_000,
+      connectTimeoutMs: 200,
+    });
+    const started = Date.now();
+    const error = await expectKind(source.fetchBranchHead('main'), 'transient');
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(error.message).toMatch(/did not accept a connection within 200 ms/);
+  });
 });
+
+/** Listens with a backlog of 1, prints the port, then blocks its event loop so it never accepts. */
+const STALLED_LISTENER = `
+const server = require('node:net').createServer();
+server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+  process.stdout.write(server.address().port + '\\n');
+  setImmediate(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0));
+});
+`;

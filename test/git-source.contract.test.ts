@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IsomorphicGitSource } from '../agent/src/adapters/isomorphic-git-source.js';
 import { MemoryGitSource } from '../agent/src/adapters/memory-git-source.js';
-import { commitFiles, createBareRepo } from '../simulators/src/git-fixtures.js';
-import type { FixtureFile } from '../simulators/src/git-fixtures.js';
+import type { MemoryFile } from '../agent/src/adapters/memory-git-source.js';
+import { commitFiles, commitRawTree, createBareRepo } from '../simulators/src/git-fixtures.js';
+import type { FixtureFile, RawTreeEntry } from '../simulators/src/git-fixtures.js';
 import { startGitServer } from '../simulators/src/git-server.js';
 import type { GitServer } from '../simulators/src/git-server.js';
 import { describeGitSourceContract, expectKind } from './git-contract.js';
@@ -14,8 +15,24 @@ import { makeTempDir } from './support/temp-dir.js';
 
 describeGitSourceContract('MemoryGitSource', async () => {
   const source = new MemoryGitSource();
-  return { source, commit: async (branch, files) => source.commit(branch, files), teardown: async () => undefined };
+  return {
+    source,
+    commit: async (branch, files) => source.commit(branch, files),
+    commitRaw: async (branch, entries) => source.commit(branch, flatten(entries)),
+    remoteRequests: () => source.fetchCount,
+    teardown: async () => undefined,
+  };
 });
+
+/** Raw tree entries as the flat paths a memory commit takes. */
+function flatten(entries: readonly RawTreeEntry[], prefix = ''): Record<string, MemoryFile> {
+  const files: Record<string, MemoryFile> = {};
+  for (const entry of entries) {
+    if ('tree' in entry) Object.assign(files, flatten(entry.tree, `${prefix}${entry.name}/`));
+    else files[`${prefix}${entry.name}`] = entry.mode === '120000' ? { symlink: String(entry.content) } : entry.content;
+  }
+  return files;
+}
 
 /** A bare repository behind the real git server, and an `IsomorphicGitSource` with its own cache dir. */
 async function httpFixture(auth?: { username: string; password: string }): Promise<
@@ -32,6 +49,8 @@ async function httpFixture(auth?: { username: string; password: string }): Promi
     repo,
     cacheDir,
     commit: (branch, files) => commitFiles(repo, { branch, files, replace: true }),
+    commitRaw: (branch, entries) => commitRawTree(repo, { branch, entries }),
+    remoteRequests: () => server.stats().requests,
     teardown: async () => {
       await server.close();
       temp.remove();
@@ -91,6 +110,86 @@ describe('IsomorphicGitSource', () => {
     expect(new TextDecoder().decode(tree.get('small.yaml'))).toBe('v: 2\n');
   });
 
+  it('compacts packfiles so that fetches do not pile them up, and stays incremental', async () => {
+    const first = await commit({ 'base.yaml': 'base\n' });
+    await fixture.source.fetchBranchHead('main');
+    const counts: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      await commit({ [`files/f-${i}.yaml`]: `i: ${i}\n` });
+      await fixture.source.fetchBranchHead('main');
+      counts.push(packCount(fixture.cacheDir));
+    }
+    // Compaction runs past 4 packs: the count never exceeds 5 and falls back to 1.
+    expect(Math.max(...counts)).toBeLessThanOrEqual(5);
+    expect(counts).toContain(1);
+    expect(readdirSync(fixture.cacheDir)).not.toContain('compact.tmp');
+
+    const head = await commit({ 'files/f-10.yaml': 'i: 10\n' });
+    const mark = fixture.server.stats().bytesSent;
+    expect(await fixture.source.fetchBranchHead('main')).toBe(head);
+    expect(fixture.server.stats().bytesSent - mark).toBeLessThan(4096);
+    expect((await fixture.source.readTree(head, '')).size).toBe(12);
+    // History fetched before compaction is still there.
+    expect([...(await fixture.source.readTree(first, '')).keys()]).toEqual(['base.yaml']);
+    expect(await fixture.source.diskUsage()).toBeGreaterThan(0);
+  });
+
+  it('compacts a deepened history and tidies what an interrupted run left behind', async () => {
+    const oldest = await commit({ 'a.yaml': 'a: 0\n' });
+    for (let i = 1; i < 30; i++) await commit({ 'a.yaml': `a: ${i}\n` });
+    await fixture.source.fetchBranchHead('main');
+    await fixture.source.fetchCommit(oldest, 'main');
+    // What a kill during compaction leaves: a scratch directory and a pack without an index.
+    mkdirSync(join(fixture.cacheDir, 'compact.tmp'), { recursive: true });
+    writeFileSync(join(fixture.cacheDir, 'compact.tmp', 'pack-partial.pack'), 'PACK');
+    writeFileSync(join(fixture.cacheDir, 'objects', 'pack', `pack-${'0'.repeat(40)}.pack`), 'PACK');
+    for (let i = 0; i < 5; i++) {
+      await commit({ [`b-${i}.yaml`]: 'b\n' });
+      await fixture.source.fetchBranchHead('main');
+    }
+    expect(packCount(fixture.cacheDir)).toBeLessThanOrEqual(5);
+    expect(readdirSync(join(fixture.cacheDir, 'objects', 'pack'))).not.toContain(`pack-${'0'.repeat(40)}.pack`);
+    expect(new TextDecoder().decode((await fixture.source.readTree(oldest, '')).get('a.yaml'))).toBe('a: 0\n');
+  });
+
+  it('rebuilds a deleted cache directory in fetchCommit, deepening from scratch', async () => {
+    const old = await commit({ 'a.yaml': 'old\n' });
+    await commit({ 'a.yaml': 'middle\n' });
+    const head = await commit({ 'a.yaml': 'head\n' });
+    await fixture.source.fetchBranchHead('main');
+    rmSync(fixture.cacheDir, { recursive: true, force: true });
+    await expectKind(fixture.source.readTree(head, ''), 'not-found');
+    expect(await fixture.source.diskUsage()).toBe(0);
+    await fixture.source.fetchCommit(old, 'main');
+    expect(new TextDecoder().decode((await fixture.source.readTree(old, '')).get('a.yaml'))).toBe('old\n');
+    expect(new TextDecoder().decode((await fixture.source.readTree(head, '')).get('a.yaml'))).toBe('head\n');
+  });
+
+  it('deletes a damaged cache on read, with a transient error, and rebuilds it on the next fetch', async () => {
+    const head = await commit({ 'a.yaml': 'a\n', 'big.bin': randomBytes(4096) });
+    await fixture.source.fetchBranchHead('main');
+    const packDir = join(fixture.cacheDir, 'objects', 'pack');
+    for (const name of readdirSync(packDir).filter((file) => file.endsWith('.pack'))) {
+      const bytes = readFileSync(join(packDir, name));
+      bytes[bytes.length - 100] = (bytes[bytes.length - 100] ?? 0) ^ 0xff;
+      writeFileSync(join(packDir, name), bytes);
+    }
+    const error = await expectKind(fixture.source.readTree(head, ''), 'transient');
+    expect(error.message).toContain('could not be read');
+    expect(existsSync(fixture.cacheDir)).toBe(false);
+    await fixture.source.fetchCommit(head, 'main');
+    expect((await fixture.source.readTree(head, '')).size).toBe(2);
+  });
+
+  it('starts over when the shallow file is torn', async () => {
+    await commit({ 'a.yaml': 'a\n' });
+    await fixture.source.fetchBranchHead('main');
+    writeFileSync(join(fixture.cacheDir, 'shallow'), 'not-a-sha\n');
+    const head = await commit({ 'a.yaml': 'b\n' });
+    expect(await fixture.source.fetchBranchHead('main')).toBe(head);
+    expect((await fixture.source.readTree(head, '')).size).toBe(1);
+  });
+
   it('rebuilds a deleted cache directory on the next fetch', async () => {
     const head = await commit({ 'a.yaml': 'a\n' });
     await fixture.source.fetchBranchHead('main');
@@ -139,3 +238,7 @@ describe('IsomorphicGitSource', () => {
     await expectKind(source.fetchBranchHead('main'), 'transient');
   });
 });
+
+function packCount(gitdir: string): number {
+  return readdirSync(join(gitdir, 'objects', 'pack')).filter((name) => name.endsWith('.pack')).length;
+}

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { branchHead, commitDirectory, commitFiles, createBareRepo, runGit } from './git-fixtures.js';
+import { branchHead, commitDirectory, commitFiles, commitRawTree, createBareRepo, runGit } from './git-fixtures.js';
 
 describe('git fixtures', () => {
   let dir: string;
@@ -57,5 +57,19 @@ describe('git fixtures', () => {
       '100755 deploy/run.sh',
       '100644 keep.md',
     ]);
+  });
+
+  it('writes raw trees with names git itself refuses, on top of the branch head', async () => {
+    const parent = await commitFiles(repo, { branch: 'trunk', files: { 'a.txt': 'a' } });
+    const sha = await commitRawTree(repo, {
+      branch: 'trunk',
+      entries: [
+        { name: '/etc/passwd', content: 'root' },
+        { name: 'dir', tree: [{ name: '..', content: 'up' }, { name: 'link', content: '/etc', mode: '120000' }] },
+      ],
+    });
+    expect(await branchHead(repo, 'trunk')).toBe(sha);
+    expect((await runGit(['--git-dir', repo, 'rev-parse', `${sha}^`])).trim()).toBe(parent);
+    expect(await listing()).toEqual(['100644 /etc/passwd', '100644 dir/..', '120000 dir/link']);
   });
 });

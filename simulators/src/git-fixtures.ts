@@ -133,6 +133,48 @@ export async function commitDirectory(barePath: string, options: CommitDirectory
   });
 }
 
+/**
+ * An entry of a tree written byte for byte, for trees that no porcelain (nor fast-import) will
+ * write: names containing `/` (an absolute-looking `/etc/passwd`), empty names, and so on.
+ */
+export type RawTreeEntry =
+  | { name: string; content: string | Uint8Array; mode?: '100644' | '100755' | '120000' }
+  | { name: string; tree: readonly RawTreeEntry[] };
+
+/**
+ * Commits a tree built from raw entries onto `branch` (on top of its head, if any); returns the
+ * sha. The objects are written with `hash-object --literally`, which skips git's own checks.
+ */
+export async function commitRawTree(
+  barePath: string,
+  options: { branch: string; entries: readonly RawTreeEntry[]; message?: string; date?: Date },
+): Promise<string> {
+  const tree = await writeRawTree(barePath, options.entries);
+  const parent = await branchHead(barePath, options.branch);
+  const args = ['--git-dir', barePath, 'commit-tree', tree, '-m', options.message ?? 'Raw tree'];
+  if (parent !== undefined) args.push('-p', parent);
+  const sha = (await runGit(args, { env: isolatedGitEnv(options.date ?? new Date()) })).trim();
+  await runGit(['--git-dir', barePath, 'update-ref', `refs/heads/${options.branch}`, sha]);
+  return sha;
+}
+
+async function writeRawTree(barePath: string, entries: readonly RawTreeEntry[]): Promise<string> {
+  const parts: Buffer[] = [];
+  for (const entry of entries) {
+    const [mode, oid] =
+      'tree' in entry
+        ? ['40000', await writeRawTree(barePath, entry.tree)]
+        : [entry.mode ?? '100644', await hashObject(barePath, 'blob', Buffer.from(entry.content))];
+    parts.push(Buffer.from(`${mode} ${entry.name}\0`, 'utf8'), Buffer.from(oid, 'hex'));
+  }
+  return hashObject(barePath, 'tree', Buffer.concat(parts));
+}
+
+async function hashObject(barePath: string, type: 'blob' | 'tree', content: Buffer): Promise<string> {
+  const args = ['--git-dir', barePath, 'hash-object', '-w', '--literally', '-t', type, '--stdin'];
+  return (await runGit(args, { input: content })).trim();
+}
+
 /** The sha `branch` points at, or undefined when the branch does not exist. */
 export async function branchHead(barePath: string, branch: string): Promise<string | undefined> {
   try {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { Errors, fetch, getConfig, init, listBranches, readCommit, readObject, resolveRef, setConfig } from 'isomorphic-git';
+import { Errors, fetch, getConfig, init, readCommit, readObject, resolveRef, setConfig } from 'isomorphic-git';
 import type { GitAuth, HttpClient } from 'isomorphic-git';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
@@ -9,8 +9,9 @@ import { DEFAULT_TREE_LIMITS } from '../core/tree-policy.js';
 import type { TreeLimits } from '../core/tree-policy.js';
 import type { FileTree, GitSource } from '../ports/git-source.js';
 import { readCheckedTree } from './git/checked-tree.js';
-import { compactPacks, countPacks, readShallow } from './git/compact-packs.js';
+import { cachedHeads, compactPacks, countPacks, readShallow } from './git/compact-packs.js';
 import { directoryBytes } from './git/directory-bytes.js';
+import { fetchFailure, withoutCredentials } from './git/fetch-error.js';
 import { fetchHttp } from './git/http-client.js';
 import { ObjectSizes } from './git/object-sizes.js';
 import { assertBranchName, assertFullSha, FULL_SHA, normalizeTreePath } from './git-tree-path.js';
@@ -69,6 +70,8 @@ export class IsomorphicGitSource implements GitSource {
   private readonly logger: Logger;
   /** isomorphic-git's object cache (parsed pack indexes, pack contents); replaced when packs are. */
   private cache: object = {};
+  /** Pack files whose checksums `ObjectSizes` has checked. */
+  private verifiedPacks = new Set<string>();
   /** Operations on the cache directory run one at a time, including an abandoned timed-out fetch. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -142,7 +145,7 @@ export class IsomorphicGitSource implements GitSource {
     };
     return this.serial(check, async () => {
       const { gitdir, cache } = this;
-      const sizes = new ObjectSizes(gitdir);
+      const sizes = new ObjectSizes(gitdir, this.verifiedPacks);
       const reader = {
         read: async (oid: string) => {
           const { type, object } = await readObject({ fs, cache, gitdir, oid, format: 'content' });
@@ -150,11 +153,17 @@ export class IsomorphicGitSource implements GitSource {
         },
         sizeOf: (oid: string) => sizes.sizeOf(oid),
       };
+      let tree: string;
       try {
-        const { commit: parsed } = await readCommit({ fs, cache, gitdir, oid: commit });
-        return await readCheckedTree(reader, { oid: commit, tree: parsed.tree }, base, limits);
+        tree = (await readCommit({ fs, cache, gitdir, oid: commit })).commit.tree;
       } catch (error) {
-        throw isFleetError(error) ? error : await this.readError(error, commit);
+        throw await this.readError(error, commit);
+      }
+      try {
+        return await readCheckedTree(reader, { oid: commit, tree }, base, limits);
+      } catch (error) {
+        // Past the commit, a missing object means an incomplete cache, not an unknown commit.
+        throw isFleetError(error) ? error : await this.readError(error, commit, { damaged: true });
       } finally {
         await sizes.close();
       }
@@ -229,7 +238,13 @@ export class IsomorphicGitSource implements GitSource {
     try {
       return await work(http.client);
     } catch (error) {
-      throw this.fetchError(error, branch, controller.signal);
+      throw fetchFailure(error, {
+        branch,
+        url: this.url,
+        safeUrl: this.safeUrl,
+        hasAuth: this.auth !== undefined,
+        signal: controller.signal,
+      });
     } finally {
       clearTimeout(timer);
       http.close();
@@ -277,12 +292,13 @@ export class IsomorphicGitSource implements GitSource {
   private async wipe(cause: unknown): Promise<void> {
     this.logger.warn({ dir: this.gitdir, error: describeError(cause) }, 'git cache unreadable; deleting it to fetch again');
     this.cache = {};
+    this.verifiedPacks = new Set();
     await rm(this.gitdir, { recursive: true, force: true });
   }
 
   /** A failed read: an object that is not there, or a cache that cannot be read (then deleted). */
-  private async readError(error: unknown, commit: string): Promise<FleetError> {
-    if (error instanceof Errors.NotFoundError) {
+  private async readError(error: unknown, commit: string, options: { damaged?: boolean } = {}): Promise<FleetError> {
+    if (error instanceof Errors.NotFoundError && !options.damaged) {
       return new FleetError('not-found', `commit ${commit} is not in the fetched objects of ${this.safeUrl}`, { cause: error });
     }
     await this.wipe(error);
@@ -297,10 +313,7 @@ export class IsomorphicGitSource implements GitSource {
     const packs = await countPacks(this.gitdir);
     if (packs <= this.maxPacks) return;
     try {
-      const branches = await listBranches({ fs, gitdir: this.gitdir, remote: REMOTE });
-      const heads = await Promise.all(
-        branches.filter((name) => name !== 'HEAD').map((name) => resolveRef({ fs, gitdir: this.gitdir, ref: `refs/remotes/${REMOTE}/${name}` })),
-      );
+      const heads = await cachedHeads(this.gitdir, REMOTE);
       const result = await compactPacks(this.gitdir, heads, this.cache);
       this.logger.debug({ dir: this.gitdir, ...result }, 'compacted packfiles');
     } catch (error) {
@@ -309,6 +322,7 @@ export class IsomorphicGitSource implements GitSource {
     } finally {
       // Drops the parsed indexes and contents of the packs that are gone.
       this.cache = {};
+      this.verifiedPacks = new Set();
     }
   }
 
@@ -316,52 +330,8 @@ export class IsomorphicGitSource implements GitSource {
     const bound = deepened >= this.maxHistory ? ` within its newest ${this.maxHistory} commits` : '';
     return new FleetError('not-found', `commit ${commit} is not reachable from branch ${branch} of ${this.safeUrl}${bound}`);
   }
-
-  private fetchError(error: unknown, branch: string, signal: AbortSignal): FleetError {
-    // Whatever isomorphic-git made of the aborted request, the cause is the timeout.
-    if (signal.aborted && isFleetError(signal.reason)) return signal.reason;
-    if (isFleetError(error)) return error;
-    const where = `branch ${branch} from ${this.safeUrl}`;
-    if (error instanceof Errors.HttpError) {
-      const status = error.data.statusCode;
-      if (status === 401 || status === 403) {
-        const hint = this.auth || hasCredentials(this.url)
-          ? 'the configured credentials were rejected; check the username, password or token'
-          : 'the repository needs credentials; configure auth';
-        return new FleetError('validation', `cannot fetch ${where}: HTTP ${status}, ${hint}`, { cause: error });
-      }
-      if (status === 404) {
-        return new FleetError('not-found', `cannot fetch ${where}: no repository at that URL (HTTP 404)`, { cause: error });
-      }
-      return new FleetError('transient', `cannot fetch ${where}: HTTP ${status}; will retry`, { cause: error });
-    }
-    if (error instanceof Errors.NotFoundError) {
-      return new FleetError('not-found', `branch ${branch} does not exist at ${this.safeUrl}`, { cause: error });
-    }
-    return new FleetError('transient', `cannot fetch ${where}; will retry`, { cause: error });
-  }
 }
 
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   return a.size === b.size && [...a].every((item) => b.has(item));
-}
-
-function hasCredentials(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    return parsed.username !== '' || parsed.password !== '';
-  } catch {
-    return false;
-  }
-}
-
-function withoutCredentials(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return '(invalid URL)';
-  }
 }

@@ -130,8 +130,9 @@ export class MemoryGitSource implements GitSource {
     const files = new Map<string, Uint8Array>();
     for (const [file, entry] of [...tree].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (!file.startsWith(prefix)) continue;
-      // Directories first, as a walk of Git's nested trees meets them, so both adapters name the same path.
-      const segments = file.split('/');
+      // Directories first, as a walk of Git's nested trees meets them, so both adapters name the
+      // same path. A leading `/` can only be part of a single entry's name: that path is checked whole.
+      const segments = file.startsWith('/') ? [file] : file.split('/');
       for (let depth = base === '' ? 1 : base.split('/').length + 1; depth < segments.length; depth++) {
         const directory = segments.slice(0, depth).join('/');
         if (!directories.has(directory)) {

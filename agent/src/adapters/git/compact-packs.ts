@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Errors, indexPack, packObjects, readCommit, readObject } from 'isomorphic-git';
+import { Errors, indexPack, listBranches, packObjects, readCommit, readObject, resolveRef } from 'isomorphic-git';
 import { parseTreeObject } from './tree-object.js';
 
 /**
@@ -28,6 +28,12 @@ export async function countPacks(gitdir: string): Promise<number> {
 export async function readShallow(gitdir: string): Promise<Set<string>> {
   const text = await readFile(join(gitdir, 'shallow'), 'utf8').catch(() => '');
   return new Set(text.split('\n').filter((line) => line !== ''));
+}
+
+/** The commits the cache's remote-tracking refs point at: what a compaction keeps. */
+export async function cachedHeads(gitdir: string, remote: string): Promise<string[]> {
+  const branches = (await listBranches({ fs, gitdir, remote })).filter((name) => name !== 'HEAD');
+  return Promise.all(branches.map((name) => resolveRef({ fs, gitdir, ref: `refs/remotes/${remote}/${name}` })));
 }
 
 export interface CompactResult {

@@ -1,4 +1,6 @@
-import { open, readdir, readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants, inflateSync } from 'node:zlib';
@@ -13,21 +15,29 @@ import { constants, inflateSync } from 'node:zlib';
  * data, so only the first bytes of that zlib stream are inflated. A loose object's size is in
  * its (deflated) `<type> <size>\0` header, the first bytes of the file.
  *
+ * A size decides whether a revision is refused for good, so it must not come from a damaged file:
+ * every index and pack is checked against its SHA-1 trailer before its first use (the pack is
+ * hashed as a stream), and a mismatch throws, as a cache that cannot be read.
+ *
  * Meant for one tree read: it lists the packs once and keeps their indexes and file handles
- * until `close`.
+ * until `close`. `verified` (pack file paths already checked) outlives it; packs never change
+ * under one name, as the name is the hash of the content.
  */
 export class ObjectSizes {
   private packs: Promise<PackIndex[]> | undefined;
   private readonly handles = new Map<string, Promise<FileHandle>>();
 
-  constructor(private readonly gitdir: string) {}
+  constructor(
+    private readonly gitdir: string,
+    private readonly verified: Set<string>,
+  ) {}
 
   /** The object's content size in bytes, or undefined if the headers do not tell it (the caller then measures the content). */
   async sizeOf(oid: string): Promise<number | undefined> {
     const target = Buffer.from(oid, 'hex');
     for (const pack of await (this.packs ??= this.loadIndexes())) {
       const offset = findOffset(pack.idx, target);
-      if (offset !== undefined) return this.packedSize(pack.packFile, offset);
+      if (offset !== undefined) return this.packedSize(pack, offset);
     }
     return this.looseSize(oid);
   }
@@ -45,14 +55,21 @@ export class ObjectSizes {
     for (const name of names) {
       const idx = await readFile(join(dir, name)).catch(() => undefined);
       // Anything but a version-2 index is left to isomorphic-git, which reads or rejects it.
-      if (idx && idx.length >= IDX_HEADER && idx.readUInt32BE(0) === IDX_MAGIC && idx.readUInt32BE(4) === 2) {
-        packs.push({ idx, packFile: join(dir, name.replace(/\.idx$/, '.pack')) });
+      if (idx && idx.length >= IDX_HEADER + 40 && idx.readUInt32BE(0) === IDX_MAGIC && idx.readUInt32BE(4) === 2) {
+        const packFile = join(dir, name.replace(/\.idx$/, '.pack'));
+        if (!this.verified.has(packFile) && !trailerMatches(idx)) throw new Error(`pack index ${name} is damaged`);
+        packs.push({ idx, packFile });
       }
     }
     return packs;
   }
 
-  private async packedSize(packFile: string, offset: number): Promise<number | undefined> {
+  private async packedSize(pack: PackIndex, offset: number): Promise<number | undefined> {
+    const { packFile } = pack;
+    if (!this.verified.has(packFile)) {
+      await verifyPack(packFile, pack.idx.subarray(-40, -20));
+      this.verified.add(packFile);
+    }
     let handle = this.handles.get(packFile);
     if (!handle) {
       handle = open(packFile, 'r');
@@ -108,6 +125,29 @@ const OFS_DELTA = 6;
 const REF_DELTA = 7;
 /** Enough output for the delta header; more would only mean a hostile stream. */
 const MAX_PARTIAL_OUTPUT = 1024 * 1024;
+
+/** Whether a file's last 20 bytes are the SHA-1 of the rest, as Git ends packs and indexes. */
+function trailerMatches(content: Buffer): boolean {
+  return createHash('sha1').update(content.subarray(0, -20)).digest().equals(content.subarray(-20));
+}
+
+/** Hashes the pack as a stream (it may be large) and compares with its trailer and its index's record of it. */
+async function verifyPack(packFile: string, expected: Buffer): Promise<void> {
+  const { size } = await stat(packFile);
+  const hash = createHash('sha1');
+  if (size > 20) for await (const chunk of createReadStream(packFile, { end: size - 21 })) hash.update(chunk as Buffer);
+  const trailer = Buffer.alloc(20);
+  const handle = await open(packFile, 'r');
+  try {
+    await handle.read(trailer, 0, 20, Math.max(0, size - 20));
+  } finally {
+    await handle.close();
+  }
+  const actual = hash.digest();
+  if (size <= 20 || !actual.equals(trailer) || !actual.equals(expected)) {
+    throw new Error(`pack ${packFile} is damaged: its content does not match its checksum`);
+  }
+}
 
 /** Binary search of the sorted SHA table between the fan-out bounds; the entry's pack offset. */
 function findOffset(idx: Buffer, oid: Buffer): number | undefined {
