@@ -240,7 +240,7 @@ describe('IsomorphicGitSource timeout', () => {
     const source = new IsomorphicGitSource({
       url: `http://127.0.0.1:${port}/fleet.git`,
       dir: join(temp.dir, 'cache'),
-      timeoutMs: 30_000,
+      timeoutMs: 10_000,
       connectTimeoutMs: 200,
     });
     const started = Date.now();
@@ -250,11 +250,14 @@ describe('IsomorphicGitSource timeout', () => {
   });
 });
 
-/** Listens with a backlog of 1, prints the port, then blocks its event loop so it never accepts. */
+/**
+ * Listens with a backlog of 1, writes the port (synchronously), then blocks its event loop at once
+ * so that it never accepts: were the loop to run again, it would accept the test's connections.
+ */
 const STALLED_LISTENER = `
 const server = require('node:net').createServer();
 server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
-  process.stdout.write(server.address().port + '\\n');
-  setImmediate(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0));
+  require('node:fs').writeSync(1, server.address().port + '\\n');
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
 });
 `;

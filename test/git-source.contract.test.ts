@@ -181,6 +181,23 @@ describe('IsomorphicGitSource', () => {
     expect((await fixture.source.readTree(head, '')).size).toBe(2);
   });
 
+  it('recovers from a fetch killed after it moved the ref but before it wrote the pack', async () => {
+    await commit({ 'a.yaml': 'a\n' });
+    await fixture.source.fetchBranchHead('main');
+    const packDir = join(fixture.cacheDir, 'objects', 'pack');
+    const before = new Set(readdirSync(packDir));
+    const lost = await commit({ 'a.yaml': 'lost\n' });
+    await fixture.source.fetchBranchHead('main');
+    // isomorphic-git writes refs and `shallow` before the pack: a kill while the pack downloads leaves this.
+    for (const name of readdirSync(packDir).filter((file) => !before.has(file))) rmSync(join(packDir, name));
+    await expectKind(fixture.source.readTree(lost, ''), 'not-found');
+    await fixture.source.fetchCommit(lost, 'main');
+    expect(new TextDecoder().decode((await fixture.source.readTree(lost, '')).get('a.yaml'))).toBe('lost\n');
+    const next = await commit({ 'a.yaml': 'next\n' });
+    expect(await fixture.source.fetchBranchHead('main')).toBe(next);
+    expect(new TextDecoder().decode((await fixture.source.readTree(next, '')).get('a.yaml'))).toBe('next\n');
+  });
+
   it('starts over when the shallow file is torn', async () => {
     await commit({ 'a.yaml': 'a\n' });
     await fixture.source.fetchBranchHead('main');
