@@ -3,9 +3,11 @@
  * machine, the ratio against it in the same run. Each ends with a line `BENCH {json}`.
  */
 import { applyBench } from './apply.js';
+import { sourceBench } from './source.js';
 
 const benches: Record<string, () => Promise<Record<string, number>>> = {
   apply: applyBench,
+  source: sourceBench,
 };
 
 const names = process.argv.slice(2);

@@ -89,8 +89,9 @@ describe('agent source and cache', () => {
 
   it.each([
     ['a symbolic link', { 'apps/shop/link.yaml': { symlink: '/etc/passwd' } }, 'apps/shop/link.yaml'],
-    ['a ".." path', { '../escape.yaml': 'x: 1' }, '../escape.yaml'],
-    ['a .git entry', { 'apps/.git/config': '[core]' }, 'apps/.git/config'],
+    // The tree entry that breaks the rules is named, before anything under it is read.
+    ['a ".." path', { '../escape.yaml': 'x: 1' }, '..'],
+    ['a .git entry', { 'apps/.git/config': '[core]' }, 'apps/.git'],
     ['a file over the size limit', { 'apps/shop/big.bin': 'x'.repeat(4096) }, 'apps/shop/big.bin'],
   ] as const)('refuses a revision with %s, names the path, and keeps the last good one', async (_what, files, path) => {
     const good = await commit('1');

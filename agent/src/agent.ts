@@ -1,20 +1,25 @@
 /**
- * The agent, wired from its settings: Git source, Kubernetes client, SQLite store and hub link
- * around the reconciler. `main.ts` builds it from a config file; the fleet simulator and tests
- * build it directly, possibly with in-memory adapters swapped in.
+ * The agent, wired from its settings: Git source, Kubernetes client, SQLite state and revision
+ * cache, and hub link around the reconciler. `main.ts` builds it from a config file; the fleet
+ * simulator and tests build it directly, possibly with in-memory adapters swapped in.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../shared/src/logger.js';
+import { openAgentDatabase } from './adapters/agent-database.js';
+import { createCommitVerifier } from './adapters/commit-signature/index.js';
 import { IsomorphicGitSource } from './adapters/isomorphic-git-source.js';
-import { HttpKube, httpKubeFromUrl } from './adapters/http-kube.js';
+import { connectKube } from './adapters/kube-connection.js';
 import { MqttUplink } from './adapters/mqtt-uplink.js';
 import { SqliteAgentStore } from './adapters/sqlite-agent-store.js';
+import { SqliteRevisionCache } from './adapters/sqlite-revision-cache.js';
 import { StandaloneUplink } from './adapters/standalone-uplink.js';
 import type { AgentSettings } from './config.js';
+import type { GitSource } from './ports/git-source.js';
 import type { KubeClient } from './ports/kube.js';
 import type { Uplink } from './ports/uplink.js';
 import { Reconciler } from './reconciler.js';
+import type { CommitCheck } from './reconciler.js';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -25,21 +30,32 @@ export interface RunningAgent {
 
 export interface AgentOverrides {
   kube?: KubeClient;
+  git?: GitSource;
   uplink?: Uplink;
   now?: () => Date;
 }
 
 export async function startAgent(settings: AgentSettings, logger: Logger, overrides: AgentOverrides = {}): Promise<RunningAgent> {
+  const now = overrides.now ?? (() => new Date());
   mkdirSync(settings.dataDir, { recursive: true });
-  const store = new SqliteAgentStore(join(settings.dataDir, 'agent.db'));
-  const git = new IsomorphicGitSource({
-    url: settings.source.url,
-    dir: join(settings.dataDir, 'git'),
-    timeoutMs: settings.source.timeoutSeconds * 1000,
-    logger,
-    ...(settings.gitCredentials ? { auth: settings.gitCredentials } : {}),
-  });
-  const kube = overrides.kube ?? (await kubeFor(settings.kubernetes));
+  const { db, movedAside } = openAgentDatabase(join(settings.dataDir, 'agent.db'), now);
+  const store = new SqliteAgentStore(db);
+  if (movedAside) {
+    const message = `the agent database was corrupt and was moved to ${movedAside}; rebuilding from Git`;
+    logger.error(message);
+    store.appendEvent({ reason: 'DatabaseRebuilt', message, severity: 'error' }, now());
+  }
+  const git =
+    overrides.git ??
+    new IsomorphicGitSource({
+      url: settings.source.url,
+      dir: join(settings.dataDir, 'git'),
+      timeoutMs: settings.source.timeoutSeconds * 1000,
+      connectTimeoutMs: settings.source.connectTimeoutSeconds * 1000,
+      logger,
+      ...(settings.gitCredentials ? { auth: settings.gitCredentials } : {}),
+    });
+  const kube = overrides.kube ?? (await connectKube(settings.kubernetes));
   const uplink =
     overrides.uplink ??
     (settings.hub
@@ -58,9 +74,13 @@ export async function startAgent(settings: AgentSettings, logger: Logger, overri
     path: settings.source.path,
     kube,
     store,
+    cache: new SqliteRevisionCache(db),
     uplink,
     logger: logger.child({ component: 'reconciler' }),
-    ...(overrides.now ? { now: overrides.now } : {}),
+    now,
+    limits: settings.source.limits,
+    keepRevisions: settings.cache.keepRevisions,
+    ...(settings.trustedSigners ? { verifyCommit: await commitCheck(settings.trustedSigners) } : {}),
   });
   reconciler.start(settings.intervalSeconds * 1000);
   return {
@@ -68,16 +88,15 @@ export async function startAgent(settings: AgentSettings, logger: Logger, overri
     async stop() {
       await reconciler.stop();
       await uplink.close();
-      store.close();
+      db.close();
     },
   };
 }
 
-async function kubeFor(settings: AgentSettings['kubernetes']): Promise<KubeClient> {
-  if (settings.server) return httpKubeFromUrl(settings.server);
-  const { KubeConfig } = await import('@kubernetes/client-node');
-  const config = new KubeConfig();
-  if (settings.kubeconfig) config.loadFromFile(settings.kubeconfig);
-  else config.loadFromDefault();
-  return new HttpKube(config);
+async function commitCheck(signers: NonNullable<AgentSettings['trustedSigners']>): Promise<CommitCheck> {
+  const verify = await createCommitVerifier(signers);
+  return async (raw) => {
+    const verdict = await verify(raw);
+    return verdict.ok ? { ok: true } : { ok: false, message: verdict.message };
+  };
 }

@@ -25,6 +25,8 @@ export const AgentConfig = z.strictObject({
       ])
       .optional(),
     timeoutSeconds: z.number().positive().default(60),
+    /** Limit for opening a connection to the Git server. */
+    connectTimeoutSeconds: z.number().positive().default(10),
     /** What a revision may hold; a tree over a limit is refused before anything is written. */
     limits: z
       .strictObject({
@@ -80,8 +82,11 @@ export interface AgentSettings extends Omit<AgentConfig, 'hub'> {
 }
 
 export function loadAgentSettings(file: string, env: NodeJS.ProcessEnv = process.env): AgentSettings {
-  const config = loadConfigFile(AgentConfig, file);
-  const base = dirname(file);
+  return resolveAgentSettings(loadConfigFile(AgentConfig, file), dirname(file), env);
+}
+
+/** Resolves a parsed config's relative paths against `base` and reads the secrets and keys it names. */
+export function resolveAgentSettings(config: AgentConfig, base: string, env: NodeJS.ProcessEnv = process.env): AgentSettings {
   const path = (p: string) => resolve(base, p);
   const { hub, source, ...rest } = config;
   const settings: AgentSettings = {

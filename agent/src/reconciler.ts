@@ -163,6 +163,7 @@ export class Reconciler {
       return { ok: false, outcome: { stage: 'source', error: describeError(error) } };
     }
     const now = this.now();
+    logger.debug({ revision, files: tree.size }, 'caching revision');
     cache.put(revision, tree, now);
     cache.setRef('fetched', revision, now);
     const pinned = [previous.appliedRevision, previous.desiredRevision, revision].filter((sha): sha is string => sha !== null);

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { startAgent } from '../../agent/src/agent.js';
 import type { RunningAgent } from '../../agent/src/agent.js';
 import { httpKubeFromUrl } from '../../agent/src/adapters/http-kube.js';
-import { AgentConfig } from '../../agent/src/config.js';
+import { AgentConfig, resolveAgentSettings } from '../../agent/src/config.js';
 import type { AgentSettings } from '../../agent/src/config.js';
 import { quietLogger } from './hub-fixture.js';
 
@@ -20,14 +20,15 @@ export interface TestAgentOptions {
 }
 
 export function testAgentSettings(options: TestAgentOptions): AgentSettings {
-  const { hub: _hub, ...config } = AgentConfig.parse({
+  const config = AgentConfig.parse({
     clusterId: options.clusterId,
     source: { url: options.repoUrl, path: options.path ?? '', timeoutSeconds: 5 },
     dataDir: options.dataDir,
     intervalSeconds: options.intervalSeconds ?? 3600,
     ...options.config,
   });
-  return { ...config, ...(options.hub ? { hub: options.hub } : {}) };
+  const { hub: _hub, ...settings } = resolveAgentSettings(config, options.dataDir, {});
+  return { ...settings, ...(options.hub ? { hub: options.hub } : {}) };
 }
 
 /** A real agent in this process: real Git over HTTP, real SQLite, the simulated API over HTTP. */
