@@ -55,7 +55,7 @@ export async function sourceBench(): Promise<Record<string, number>> {
     const first = await measuredFetch(git, () => source.fetchBranchHead('main'));
     const nativeDir = join(dir, 'native.git');
     await runGit(['init', '--bare', '-q', nativeDir]);
-    const nativeFetch = (depth: string[]) => runGit(['-C', nativeDir, 'fetch', '-q', ...depth, url, 'main:refs/remotes/origin/main']);
+    const nativeFetch = (depth: string[]) => runGit(['-C', nativeDir, 'fetch', '-q', ...depth, url, '+main:refs/remotes/origin/main']);
     const nativeFirst = await measuredFetch(git, () => nativeFetch(['--depth=1']));
 
     await commitFiles(bare, { branch: 'main', message: 'one file', files: { 'apps/bench/config-7.yaml': files['apps/bench/config-7.yaml']!.replace('"7"', '"7b"') } });
