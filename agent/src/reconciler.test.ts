@@ -29,7 +29,7 @@ spec:
 const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n';
 const deployRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'shop' };
 
-function setup() {
+function setup(options: { now?: () => Date; fetchBackoff?: { baseMs: number; maxMs: number } } = {}) {
   const git = new MemoryGitSource();
   const kube = new MemoryKube();
   const { db } = openAgentDatabase(':memory:', () => new Date(0));
@@ -38,8 +38,11 @@ function setup() {
   const broker = new MemoryBroker();
   const uplink = new MemoryUplink(broker, 'store-1');
   // No backoff between fetches: each pass asks the source, as the tests expect.
-  const fetchBackoff = { baseMs: 0, maxMs: 0 };
-  const reconciler = new Reconciler({ clusterId: 'store-1', git, branch: 'main', path: 'app', kube, store, cache, uplink, logger, fetchBackoff });
+  const fetchBackoff = options.fetchBackoff ?? { baseMs: 0, maxMs: 0 };
+  const reconciler = new Reconciler({
+    clusterId: 'store-1', git, branch: 'main', path: 'app', kube, store, cache, uplink, logger, fetchBackoff,
+    ...(options.now ? { now: options.now } : {}),
+  });
   return { git, kube, store, cache, db, broker, uplink, reconciler };
 }
 
@@ -105,6 +108,25 @@ describe('Reconciler', () => {
     git.setReachable(false);
     expect((await reconciler.reconcile()).appliedRevision).toBe(sha);
     expect(await kube.get(deployRef)).toBeDefined();
+  });
+
+  it('backs off between failed fetches while reconciling from the cache', async () => {
+    let now = new Date('2026-11-22T10:00:00Z');
+    current = setup({ now: () => now, fetchBackoff: { baseMs: 60_000, maxMs: 60_000 } });
+    const { git, reconciler } = current;
+    const sha = git.commit('main', { 'app/ns.yaml': namespace });
+    await reconciler.reconcile();
+    git.setReachable(false);
+    const fetchesBefore = git.fetchCount;
+    await reconciler.reconcile(); // fails, and schedules the next attempt up to a minute later
+    const afterFailure = git.fetchCount;
+    expect(afterFailure).toBe(fetchesBefore + 1);
+    for (let i = 0; i < 3; i++) expect((await reconciler.reconcile()).appliedRevision).toBe(sha);
+    expect(git.fetchCount).toBe(afterFailure);
+    git.setReachable(true);
+    now = new Date(now.getTime() + 60_001);
+    await reconciler.reconcile();
+    expect(git.fetchCount).toBe(afterFailure + 1);
   });
 
   it('says the source is unavailable when it has never reached Git', async () => {
