@@ -63,18 +63,16 @@ describe('HttpKube', () => {
   /** A plain connection that also sends a token, read from `tokens` at each request. */
   function tokenConnection(url: string, tokens: { current: string }): KubeConnection & { reloads: number } {
     const plain = plainConnection(url);
-    let sent = '';
     const connection = {
       ...plain,
       reloads: 0,
       async decorate(options: Parameters<KubeConnection['decorate']>[0]) {
         await plain.decorate(options);
-        sent = tokens.current;
-        options.headers = { ...options.headers, authorization: `Bearer ${sent}` };
+        options.headers = { ...options.headers, authorization: `Bearer ${tokens.current}` };
       },
-      reloadCredentials() {
+      reloadCredentials(refused: Parameters<KubeConnection['decorate']>[0]) {
         connection.reloads += 1;
-        return Promise.resolve(tokens.current !== sent);
+        return Promise.resolve((refused.headers as Record<string, unknown>)['authorization'] !== `Bearer ${tokens.current}`);
       },
     };
     return connection;

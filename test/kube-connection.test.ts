@@ -132,6 +132,14 @@ describe('inClusterConnection', () => {
     accepted = 'token-2';
     expect(await kube.get(cmRef)).toMatchObject({ metadata: { name: 'a' } });
     expect(seen.map((r) => r.headers.authorization)).toEqual(['Bearer token-1', 'Bearer token-1', 'Bearer token-1', 'Bearer token-2']);
+
+    // Several requests refused together each retry, though only the first to ask saw a change.
+    seen.length = 0;
+    writeFileSync(files.token, 'token-3');
+    accepted = 'token-3';
+    const refusedTogether = await Promise.all([kube.get(cmRef), kube.get(cmRef), kube.get(cmRef)]);
+    expect(refusedTogether.map((object) => object?.metadata.name)).toEqual(['a', 'a', 'a']);
+    expect(seen.map((r) => r.headers.authorization).sort()).toEqual([...Array(3).fill('Bearer token-2'), ...Array(3).fill('Bearer token-3')]);
   });
 
   it('brackets IPv6 service hosts', () => {

@@ -1,7 +1,11 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HttpKube, httpKubeFromUrl } from '../agent/src/adapters/http-kube.js';
+import { kubeconfigConnection } from '../agent/src/adapters/kube-connection.js';
 import { MemoryKube } from '../agent/src/adapters/memory-kube/index.js';
-import { httpKubeFromUrl } from '../agent/src/adapters/http-kube.js';
 import { startKubeApiServer } from '../simulators/src/kube-api/server.js';
 import { describeKubeContract } from './kube-contract.js';
+import { makeTempDir } from './support/temp-dir.js';
 
 describeKubeContract('MemoryKube', async () => ({ kube: new MemoryKube(), teardown: async () => {} }));
 
@@ -14,6 +18,32 @@ describeKubeContract('HttpKube → simulated API over HTTP', async () => {
     teardown: async () => {
       kube.close();
       await server.close();
+    },
+  };
+});
+
+describeKubeContract('HttpKube → simulated API through a kubeconfig (client-node)', async () => {
+  const server = await startKubeApiServer();
+  const temp = makeTempDir('kube-contract');
+  const file = join(temp.dir, 'kubeconfig');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'sim', cluster: { server: server.clusterUrl('store-2') } }],
+      users: [{ name: 'agent', user: { token: 'unchecked-by-the-simulator' } }],
+      contexts: [{ name: 'sim', context: { cluster: 'sim', user: 'agent' } }],
+      'current-context': 'sim',
+    }),
+  );
+  const kube = new HttpKube(await kubeconfigConnection(file));
+  return {
+    kube,
+    teardown: async () => {
+      kube.close();
+      await server.close();
+      temp.remove();
     },
   };
 });

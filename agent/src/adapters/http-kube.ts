@@ -177,22 +177,20 @@ export class HttpKube implements KubeClient {
     query?: URLSearchParams,
     payload?: { contentType: string; text: string },
   ): Promise<Response> {
-    const response = await this.send(method, path, query, payload);
-    // A rotated token: the request was refused before it did anything, so sending it again is safe.
-    if (response.status === 401 && (await this.connection.reloadCredentials?.())) return this.send(method, path, query, payload);
-    return response;
-  }
-
-  private async send(
-    method: string,
-    path: string,
-    query?: URLSearchParams,
-    payload?: { contentType: string; text: string },
-  ): Promise<Response> {
     const url = new URL(this.server.href);
     url.pathname = `${this.server.pathname.replace(/\/+$/, '')}${path}`;
     url.search = query?.toString() ?? '';
-    const options: https.RequestOptions = {
+    const first = this.requestOptions(method, payload);
+    const response = await this.send(url, first, payload);
+    // A rotated token: the request was refused before it did anything, so sending it again is safe.
+    if (response.status === 401 && (await this.connection.reloadCredentials?.(first))) {
+      return this.send(url, this.requestOptions(method, payload), payload);
+    }
+    return response;
+  }
+
+  private requestOptions(method: string, payload: { contentType: string; text: string } | undefined): https.RequestOptions {
+    return {
       method,
       headers: {
         accept: 'application/json',
@@ -200,9 +198,12 @@ export class HttpKube implements KubeClient {
         ...(payload ? { 'content-type': payload.contentType, 'content-length': Buffer.byteLength(payload.text) } : {}),
       },
     };
+  }
+
+  private async send(url: URL, options: https.RequestOptions, payload: { text: string } | undefined): Promise<Response> {
     await this.connection.decorate(options);
     options.signal = AbortSignal.timeout(this.timeoutMs);
-    const where = `${method} ${url.origin}${url.pathname}`;
+    const where = `${options.method} ${url.origin}${url.pathname}`;
     return new Promise<Response>((resolve, reject) => {
       let settled = false;
       const settle = (outcome: () => void): void => {

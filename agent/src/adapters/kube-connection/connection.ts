@@ -19,10 +19,11 @@ export interface KubeConnection {
    */
   decorate(options: RequestOptions): Promise<void>;
   /**
-   * Called when the server answered 401 Unauthorized: re-read the credentials, and say whether
-   * they changed, in which case the request is worth sending once more.
+   * Called when the server answered 401 Unauthorized to a request decorated as `refused`:
+   * re-read the credentials, and say whether they now differ from what that request carried, in
+   * which case it is worth sending once more.
    */
-  reloadCredentials?(): Promise<boolean>;
+  reloadCredentials?(refused: RequestOptions): Promise<boolean>;
   /** Releases pooled connections. */
   close(): void;
 }

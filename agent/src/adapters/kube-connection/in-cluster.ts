@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import type { OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import { isIPv6 } from 'node:net';
 import { FleetError } from '../../../../shared/src/errors.js';
@@ -75,13 +76,15 @@ export function inClusterConnection(
     description: `${server.origin} as the pod's service account`,
     async decorate(options) {
       const credentials = now() - readAt >= TOKEN_REREAD_MS ? await reread() : current;
-      options.headers = { ...options.headers, authorization: `Bearer ${credentials.token}` };
+      options.headers = { ...(options.headers as OutgoingHttpHeaders | undefined), authorization: `Bearer ${credentials.token}` };
       options.ca = credentials.ca;
       options.agent = agent;
     },
-    async reloadCredentials() {
-      const before = current.token;
-      return (await reread()).token !== before;
+    async reloadCredentials(refused) {
+      // Compared with what the refused request carried, not with the last read: another request
+      // may have picked up the new token in between.
+      const sent = (refused.headers as OutgoingHttpHeaders | undefined)?.['authorization'];
+      return `Bearer ${(await reread()).token}` !== sent;
     },
     close() {
       agent.destroy();
