@@ -3,7 +3,7 @@
  * fetch` on the same server in the same run; the agent's offline cold start to its first
  * applied object from SQLite alone (in-process and as a whole process); the agent's RSS.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -131,10 +131,13 @@ async function coldStartProcess(
 ): Promise<{ firstObjectMs: number; rssMb: number }> {
   const configFile = join(dir, 'agent.yaml');
   writeFileSync(configFile, JSON.stringify(settings));
-  const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../agent/src/main.ts'), 'run', '--config', configFile], {
+  // The agent as it ships and as `npm run agent` runs it: transpiled JavaScript on plain node,
+  // with a small young generation (see docs/decisions.md).
+  execFileSync(process.execPath, [join(import.meta.dirname, '../deploy/build.mjs')], { cwd: join(import.meta.dirname, '..') });
+  const child = spawn(process.execPath, ['--max-semi-space-size=4', join(import.meta.dirname, '../dist/agent/src/main.js'), 'run', '--config', configFile], {
     stdio: 'ignore',
   });
+  const started = performance.now();
   try {
     await firstObject();
     const firstObjectMs = Math.round(performance.now() - started);

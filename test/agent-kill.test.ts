@@ -17,9 +17,9 @@ import { startGitServer } from '../simulators/src/git-server.js';
 import type { GitServer } from '../simulators/src/git-server.js';
 import { startKubeApiServer } from '../simulators/src/kube-api/server.js';
 import type { KubeApiServer } from '../simulators/src/kube-api/server.js';
+import { builtBinary } from './support/built-binary.js';
 import { makeTempDir } from './support/temp-dir.js';
 
-const AGENT_MAIN = join(import.meta.dirname, '../agent/src/main.ts');
 const FILES = 1500;
 const KILLS = 8;
 
@@ -49,9 +49,10 @@ describe('agent killed with SIGKILL mid-fetch and mid-commit', () => {
   let kube: KubeApiServer;
   let bare: string;
   let configFile: string;
+  let agentMain: string;
 
   const runAgent = (): AgentRun => {
-    const child = spawn(process.execPath, ['--import', 'tsx', AGENT_MAIN, 'run', '--config', configFile], {
+    const child = spawn(process.execPath, [agentMain, 'run', '--config', configFile], {
       env: { ...process.env, LOG_LEVEL: 'debug' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -85,6 +86,7 @@ describe('agent killed with SIGKILL mid-fetch and mid-commit', () => {
   };
 
   beforeAll(async () => {
+    agentMain = builtBinary('agent/src/main.js');
     bare = await createBareRepo(join(temp.dir, 'repos'), 'fleet.git');
     git = await startGitServer({ root: join(temp.dir, 'repos') });
     kube = await startKubeApiServer({ port: 0 });

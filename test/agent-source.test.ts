@@ -110,17 +110,17 @@ describe('agent source and cache', () => {
   });
 
   it('refuses a revision with more files than allowed', async () => {
-    const agent = await start({ config: { source: { url: options.repoUrl, path: 'apps/shop', limits: { maxFiles: 3 } } } });
     await commit('1', { 'apps/shop/a.yaml': '# a', 'apps/shop/b.yaml': '# b' });
+    const agent = await start({ config: { source: { url: options.repoUrl, path: 'apps/shop', limits: { maxFiles: 3 } } } });
     const state = await agent.reconciler.reconcile();
     expect(state.appliedRevision).toBeNull();
     expect(ready(state)?.message).toMatch(/more than 3 files/);
   });
 
   it('keeps the newest revisions plus the applied one and collects the rest', async () => {
+    const shas = [await commit('1')];
     const agent = await start({ config: { source: { url: options.repoUrl, path: 'apps/shop' }, cache: { keepRevisions: 2 } } });
-    const shas: string[] = [];
-    for (let release = 1; release <= 5; release++) {
+    for (let release = 2; release <= 5; release++) {
       shas.push(await commit(String(release), { [`apps/shop/notes-${release}.txt`]: `release ${release}` }));
       expect((await agent.reconciler.reconcile()).appliedRevision).toBe(shas.at(-1));
     }

@@ -22,7 +22,7 @@ export interface TestAgentOptions {
 export function testAgentSettings(options: TestAgentOptions): AgentSettings {
   const config = AgentConfig.parse({
     clusterId: options.clusterId,
-    source: { url: options.repoUrl, path: options.path ?? '', timeoutSeconds: 5 },
+    source: { url: options.repoUrl, path: options.path ?? '', timeoutSeconds: 30 },
     dataDir: options.dataDir,
     intervalSeconds: options.intervalSeconds ?? 3600,
     ...options.config,
@@ -31,9 +31,15 @@ export function testAgentSettings(options: TestAgentOptions): AgentSettings {
   return { ...settings, ...(options.hub ? { hub: options.hub } : {}) };
 }
 
-/** A real agent in this process: real Git over HTTP, real SQLite, the simulated API over HTTP. */
-export function startTestAgent(options: TestAgentOptions, settings = testAgentSettings(options)): Promise<RunningAgent> {
-  return startAgent(settings, quietLogger(), { kube: httpKubeFromUrl(options.kubeUrl) });
+/**
+ * A real agent in this process: real Git over HTTP, real SQLite, the simulated API over HTTP.
+ * Resolves after the agent's first pass, so that a test's own `reconcile()` calls start new
+ * passes instead of joining that one.
+ */
+export async function startTestAgent(options: TestAgentOptions, settings = testAgentSettings(options)): Promise<RunningAgent> {
+  const agent = await startAgent(settings, quietLogger(), { kube: httpKubeFromUrl(options.kubeUrl) });
+  await agent.reconciler.reconcile();
+  return agent;
 }
 
 export const gitDirOf = (dataDir: string) => join(dataDir, 'git');
