@@ -55,7 +55,8 @@ export async function startAgent(settings: AgentSettings, logger: Logger, overri
       logger,
       ...(settings.gitCredentials ? { auth: settings.gitCredentials } : {}),
     });
-  const kube = overrides.kube ?? (await connectKube(settings.kubernetes));
+  const ownKube = overrides.kube ? undefined : await connectKube(settings.kubernetes);
+  const kube = overrides.kube ?? ownKube!;
   const uplink =
     overrides.uplink ??
     (settings.hub
@@ -88,6 +89,7 @@ export async function startAgent(settings: AgentSettings, logger: Logger, overri
     async stop() {
       await reconciler.stop();
       await uplink.close();
+      ownKube?.close();
       db.close();
     },
   };

@@ -1,8 +1,9 @@
 /**
  * The Kubernetes port: what the agent needs from a cluster, and nothing more. Objects travel as
  * plain JSON exactly as the API server speaks them (no typed models that could drop fields).
- * Adapters: `HttpKube` (a real API server, or the simulator, over HTTP using client-node's
- * KubeConfig for connection and credentials) and `MemoryKube` (an in-process cluster).
+ * Adapters: `HttpKube` (a real API server, or the simulator, over HTTP; credentials and TLS from
+ * a `KubeConnection`: a plain URL, the pod's service account, or a kubeconfig read by
+ * client-node) and `MemoryKube` (an in-process cluster).
  * Both are checked by one contract suite.
  */
 
