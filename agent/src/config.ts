@@ -95,12 +95,12 @@ export function resolveAgentSettings(config: AgentConfig, base: string, env: Nod
     dataDir: path(config.dataDir),
     kubernetes: { ...config.kubernetes, ...(config.kubernetes.kubeconfig ? { kubeconfig: path(config.kubernetes.kubeconfig) } : {}) },
   };
-  if (source.auth) {
-    settings.gitCredentials =
-      'tokenFile' in source.auth
-        ? { token: readSecret(path(source.auth.tokenFile), 'source.auth.tokenFile') }
-        : { username: source.auth.username, password: readSecret(path(source.auth.passwordFile), 'source.auth.passwordFile') };
-  }
+  const gitCredentials = source.auth
+    ? 'tokenFile' in source.auth
+      ? { token: readSecret(path(source.auth.tokenFile), 'source.auth.tokenFile') }
+      : { username: source.auth.username, password: readSecret(path(source.auth.passwordFile), 'source.auth.passwordFile') }
+    : gitCredentialsFromEnv(env);
+  if (gitCredentials) settings.gitCredentials = gitCredentials;
   if (source.verifyCommits) {
     const { openpgpKeyFiles, sshKeyFiles } = source.verifyCommits;
     settings.trustedSigners = {
@@ -117,6 +117,16 @@ export function resolveAgentSettings(config: AgentConfig, base: string, env: Nod
     settings.hub = { url: hub.url, token };
   }
   return settings;
+}
+
+/** `FLEET_GIT_TOKEN`, or `FLEET_GIT_USERNAME` with `FLEET_GIT_PASSWORD`, when the file names none. */
+function gitCredentialsFromEnv(env: NodeJS.ProcessEnv): GitCredentials | undefined {
+  const token = env['FLEET_GIT_TOKEN'];
+  if (token) return { token };
+  const username = env['FLEET_GIT_USERNAME'];
+  const password = env['FLEET_GIT_PASSWORD'];
+  if (username && password) return { username, password };
+  return undefined;
 }
 
 function readSecret(file: string, field: string): string {
