@@ -14,6 +14,9 @@ import { directoryBytes } from './git/directory-bytes.js';
 import { fetchFailure, withoutCredentials } from './git/fetch-error.js';
 import { fetchHttp } from './git/http-client.js';
 import { ObjectSizes } from './git/object-sizes.js';
+import { PackedObjects } from './git/packed-objects.js';
+import type { GitObject } from './git/packed-objects.js';
+import { PackSet } from './git/pack-set.js';
 import { assertBranchName, assertFullSha, FULL_SHA, normalizeTreePath } from './git-tree-path.js';
 
 export type GitAuthOptions = { username: string; password: string } | { token: string };
@@ -145,27 +148,28 @@ export class IsomorphicGitSource implements GitSource {
     };
     return this.serial(check, async () => {
       const { gitdir, cache } = this;
-      const sizes = new ObjectSizes(gitdir, this.verifiedPacks);
-      const reader = {
-        read: async (oid: string) => {
-          const { type, object } = await readObject({ fs, cache, gitdir, oid, format: 'content' });
-          return { type, content: object as Uint8Array };
-        },
-        sizeOf: (oid: string) => sizes.sizeOf(oid),
-      };
-      let tree: string;
+      const packs = new PackSet(gitdir, this.verifiedPacks);
+      const objects = new PackedObjects(packs, async (oid) => {
+        const { type, object } = await readObject({ fs, cache, gitdir, oid, format: 'content' });
+        return { type, content: Buffer.from(object as Uint8Array) };
+      });
+      const sizes = new ObjectSizes(gitdir, packs);
+      const reader = { read: (oid: string) => objects.read(oid), sizeOf: (oid: string) => sizes.sizeOf(oid) };
       try {
-        tree = (await readCommit({ fs, cache, gitdir, oid: commit })).commit.tree;
-      } catch (error) {
-        throw await this.readError(error, commit);
-      }
-      try {
-        return await readCheckedTree(reader, { oid: commit, tree }, base, limits);
-      } catch (error) {
-        // Past the commit, a missing object means an incomplete cache, not an unknown commit.
-        throw isFleetError(error) ? error : await this.readError(error, commit, { damaged: true });
+        let tree: string;
+        try {
+          tree = treeOfCommit(commit, await objects.read(commit));
+        } catch (error) {
+          throw isFleetError(error) ? error : await this.readError(error, commit);
+        }
+        try {
+          return await readCheckedTree(reader, { oid: commit, tree }, base, limits);
+        } catch (error) {
+          // Past the commit, a missing object means an incomplete cache, not an unknown commit.
+          throw isFleetError(error) ? error : await this.readError(error, commit, { damaged: true });
+        }
       } finally {
-        await sizes.close();
+        await packs.close();
       }
     });
   }
@@ -330,6 +334,14 @@ export class IsomorphicGitSource implements GitSource {
     const bound = deepened >= this.maxHistory ? ` within its newest ${this.maxHistory} commits` : '';
     return new FleetError('not-found', `commit ${commit} is not reachable from branch ${branch} of ${this.safeUrl}${bound}`);
   }
+}
+
+/** The tree SHA from a commit object's first header line. */
+function treeOfCommit(commit: string, object: GitObject): string {
+  if (object.type !== 'commit') throw new FleetError('validation', `object ${commit} is a ${object.type}, not a commit`);
+  const tree = /^tree ([0-9a-f]{40})\n/.exec(object.content.toString('latin1', 0, 46))?.[1];
+  if (tree === undefined) throw new Error(`commit ${commit} has no tree header`);
+  return tree;
 }
 
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commitFiles, commitRawTree, createBareRepo, runGit } from '../../../../simulators/src/git-fixtures.js';
 import { makeTempDir } from '../../../../test/support/temp-dir.js';
 import { ObjectSizes } from './object-sizes.js';
+import { PackSet } from './pack-set.js';
 
 describe('ObjectSizes', () => {
   let temp: ReturnType<typeof makeTempDir>;
@@ -35,11 +36,12 @@ describe('ObjectSizes', () => {
     const packed = await runGit(['--git-dir', repo, 'verify-pack', '-v', ...packIndexes(repo)]);
     // The repack must have produced deltas, or this test checks only half of the reader.
     expect(packed).toMatch(/ blob +\d+ \d+ \d+ \d+ [0-9a-f]{40}/);
-    const sizes = new ObjectSizes(repo, new Set());
+    const packs = new PackSet(repo, new Set());
+    const sizes = new ObjectSizes(repo, packs);
     try {
       for (const [oid, size] of await gitSizes()) expect(await sizes.sizeOf(oid), oid).toBe(size);
     } finally {
-      await sizes.close();
+      await packs.close();
     }
   });
 
@@ -50,14 +52,15 @@ describe('ObjectSizes', () => {
       entries: [{ name: 'big.bin', content: randomBytes(70_000) }, { name: 'dir', tree: [{ name: 'a', content: 'a' }] }],
     });
     expect(existsSync(join(repo, 'objects', 'pack')) ? packIndexes(repo) : []).toEqual([]);
-    const sizes = new ObjectSizes(repo, new Set());
+    const packs = new PackSet(repo, new Set());
+    const sizes = new ObjectSizes(repo, packs);
     try {
       const all = await gitSizes();
       expect([...all.values()]).toContain(70_000);
       for (const [oid, size] of all) expect(await sizes.sizeOf(oid)).toBe(size);
       expect(await sizes.sizeOf('0123456789abcdef0123456789abcdef01234567')).toBeUndefined();
     } finally {
-      await sizes.close();
+      await packs.close();
     }
   });
 
@@ -69,11 +72,12 @@ describe('ObjectSizes', () => {
     const bytes = readFileSync(pack);
     bytes[bytes.length - 30] = (bytes[bytes.length - 30] ?? 0) ^ 0xff;
     writeFileSync(pack, bytes);
-    const sizes = new ObjectSizes(repo, new Set());
+    const packs = new PackSet(repo, new Set());
+    const sizes = new ObjectSizes(repo, packs);
     try {
       await expect(sizes.sizeOf(head)).rejects.toThrow(/damaged/);
     } finally {
-      await sizes.close();
+      await packs.close();
     }
   });
 });
