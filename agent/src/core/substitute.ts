@@ -1,0 +1,52 @@
+/**
+ * Variable substitution after rendering, in string values only (so a value can never change the
+ * structure of an object): `${cluster.name}`, `${cluster.labels.KEY}`, `${name}` and
+ * `${name:=default}`; `$${…}` stands for a literal `${…}`. An unresolved variable is an error.
+ * Pure.
+ */
+import type { KubeObject } from '../ports/kube.js';
+import type { ClusterIdentity } from './fleet-file.js';
+
+export type SubstituteResult = { ok: true; objects: KubeObject[] } | { ok: false; error: string };
+
+const REFERENCE = /\$(\$?)\{([^}]*)\}/g;
+const EXPRESSION = /^(cluster\.name|cluster\.labels\.[A-Za-z0-9_./-]+|[A-Za-z_][A-Za-z0-9_]*)(?::=(.*))?$/s;
+
+export function substituteVariables(
+  objects: readonly KubeObject[],
+  vars: Readonly<Record<string, string>>,
+  cluster: ClusterIdentity,
+): SubstituteResult {
+  const resolve = (expression: string, where: string): string => {
+    const match = EXPRESSION.exec(expression);
+    if (!match) throw new Error(`${where}: "\${${expression}}" is not a variable reference`);
+    const [, name, fallback] = match as unknown as [string, string, string | undefined];
+    let value: string | undefined;
+    if (name === 'cluster.name') value = cluster.name;
+    else if (name.startsWith('cluster.labels.')) value = cluster.labels[name.slice('cluster.labels.'.length)];
+    else value = vars[name];
+    value ??= fallback;
+    if (value === undefined) {
+      throw new Error(`${where}: variable "${name}" is not set for cluster ${cluster.name} (set it in fleet.yaml vars, or write \${${name}:=default})`);
+    }
+    return value;
+  };
+  const walk = (value: unknown, where: string): unknown => {
+    if (typeof value === 'string') {
+      return value.includes('${') ? value.replace(REFERENCE, (_all, escaped: string, expression: string) => (escaped ? `\${${expression}}` : resolve(expression, where))) : value;
+    }
+    if (Array.isArray(value)) return value.map((item, i) => walk(item, `${where}[${i}]`));
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, walk(item, `${where}.${key}`)]));
+    }
+    return value;
+  };
+  try {
+    return {
+      ok: true,
+      objects: objects.map((object) => walk(object, `${object.kind}/${object.metadata.name}`) as KubeObject),
+    };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+}
