@@ -33,6 +33,17 @@ export interface BuildInput {
 export interface Resource {
   object: KubeObject;
   origin: string;
+  /**
+   * Name and namespace before prefixes, suffixes, namespaces and hashes changed them. Target
+   * selectors and generator `behavior: merge|replace` match either, as kustomize does; absent
+   * means the object still has them.
+   */
+  original?: { name: string; namespace?: string };
+  /**
+   * Set by generators: the name gets kubectl's content-hash suffix once the top-level build has
+   * run every patch and transformer (`applyHashSuffixes` in `name-hash.ts`); keep it when copying.
+   */
+  hashSuffix?: boolean;
 }
 
 /** A patch as written in `patches`, `patchesStrategicMerge` or `patchesJson6902`, normalised. */
