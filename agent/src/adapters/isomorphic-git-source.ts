@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { Errors, fetch, getConfig, init, readCommit, readObject, resolveRef, setConfig } from 'isomorphic-git';
+import { Errors, fetch, getConfig, init, readObject, resolveRef, setConfig } from 'isomorphic-git';
 import type { GitAuth, HttpClient } from 'isomorphic-git';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
@@ -14,6 +14,8 @@ import { directoryBytes } from './git/directory-bytes.js';
 import { fetchFailure, withoutCredentials } from './git/fetch-error.js';
 import { fetchHttp } from './git/http-client.js';
 import { ObjectSizes } from './git/object-sizes.js';
+import { capturePack } from './git/pack-capture.js';
+import { storeReceivedPack } from './git/pack-indexer.js';
 import { PackedObjects } from './git/packed-objects.js';
 import type { GitObject } from './git/packed-objects.js';
 import { PackSet } from './git/pack-set.js';
@@ -147,13 +149,9 @@ export class IsomorphicGitSource implements GitSource {
       base = normalizeTreePath(path);
     };
     return this.serial(check, async () => {
-      const { gitdir, cache } = this;
-      const packs = new PackSet(gitdir, this.verifiedPacks);
-      const objects = new PackedObjects(packs, async (oid) => {
-        const { type, object } = await readObject({ fs, cache, gitdir, oid, format: 'content' });
-        return { type, content: Buffer.from(object as Uint8Array) };
-      });
-      const sizes = new ObjectSizes(gitdir, packs);
+      const packs = new PackSet(this.gitdir, this.verifiedPacks);
+      const objects = this.objectsOf(packs);
+      const sizes = new ObjectSizes(this.gitdir, packs);
       const reader = { read: (oid: string) => objects.read(oid), sizeOf: (oid: string) => sizes.sizeOf(oid) };
       try {
         let tree: string;
@@ -200,10 +198,11 @@ export class IsomorphicGitSource implements GitSource {
 
   private async fetchRef(http: HttpClient, branch: string, deepen: { depth?: number; relative?: boolean }): Promise<string> {
     const auth = this.auth;
+    const capture = capturePack(http);
     const result = await fetch({
       fs,
       cache: this.cache,
-      http,
+      http: capture.client,
       gitdir: this.gitdir,
       url: this.url,
       remote: REMOTE,
@@ -219,7 +218,37 @@ export class IsomorphicGitSource implements GitSource {
     if (!result.fetchHead) {
       throw new FleetError('not-found', `repository ${this.safeUrl} is empty: branch ${branch} does not exist`);
     }
+    const pack = capture.take();
+    if (pack) await this.storePack(pack);
     return result.fetchHead;
+  }
+
+  /** Indexes and stores a pack taken from isomorphic-git's fetch (which has written refs and `shallow` already). */
+  private async storePack(pack: Buffer): Promise<void> {
+    const packs = new PackSet(this.gitdir, this.verifiedPacks);
+    const objects = this.objectsOf(packs);
+    try {
+      // Only a thin pack has bases outside itself; isomorphic-git does not ask for thin packs.
+      const stored = await storeReceivedPack(this.gitdir, pack, (oid) =>
+        objects.read(oid).catch((error: unknown) => {
+          if (error instanceof Errors.NotFoundError) return undefined;
+          throw error;
+        }),
+      );
+      // Its checksum was checked as it was indexed.
+      if (stored !== undefined) this.verifiedPacks.add(stored);
+    } finally {
+      await packs.close();
+    }
+  }
+
+  /** Objects read from the packs, and through isomorphic-git when loose. */
+  private objectsOf(packs: PackSet): PackedObjects {
+    const { gitdir, cache } = this;
+    return new PackedObjects(packs, async (oid) => {
+      const { type, object } = await readObject({ fs, cache, gitdir, oid, format: 'content' });
+      return { type, content: Buffer.from(object as Uint8Array) };
+    });
   }
 
   /**
@@ -268,15 +297,17 @@ export class IsomorphicGitSource implements GitSource {
 
   /** Whether the commit is in the cache. A cache that cannot be read is deleted, for the next fetch to rebuild. */
   private async hasCommit(oid: string): Promise<boolean> {
+    const packs = new PackSet(this.gitdir, this.verifiedPacks);
     try {
-      await readCommit({ fs, cache: this.cache, gitdir: this.gitdir, oid });
-      return true;
+      return (await this.objectsOf(packs).read(oid)).type === 'commit';
     } catch (error) {
       if (!(error instanceof Errors.NotFoundError)) {
         await this.wipe(error);
         await this.prepareCache();
       }
       return false;
+    } finally {
+      await packs.close();
     }
   }
 

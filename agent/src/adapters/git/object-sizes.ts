@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants, inflateSync } from 'node:zlib';
-import { OBJECT_TYPES, PackEntryType } from './pack-set.js';
+import { OBJECT_TYPES, PackEntryType } from './pack-entry.js';
 import type { PackSet } from './pack-set.js';
 
 /**

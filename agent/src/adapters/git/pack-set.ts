@@ -3,12 +3,8 @@ import { createReadStream } from 'node:fs';
 import { open, readdir, readFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseEntryHeader } from './pack-entry.js';
 import { PackIndex } from './pack-index.js';
-
-export const PackEntryType = { commit: 1, tree: 2, blob: 3, tag: 4, ofsDelta: 6, refDelta: 7 } as const;
-
-/** Object type names by pack entry type, for the four types that are whole objects. */
-export const OBJECT_TYPES: Readonly<Record<number, string>> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
 
 /** One entry of a pack, its header decoded; `data` is the zlib stream, exactly as long as the entry. */
 export interface PackEntry {
@@ -59,38 +55,19 @@ export class PackSet {
     const end = pack.entryEnd(offset, packSize);
     if (offset < 12 || end <= offset || end > packSize - 20) throw damaged(pack, offset, 'its offset is outside the pack');
     const bytes = await this.bytes(pack, offset, end);
-    let position = 0;
-    const next = (): number => {
-      const byte = bytes[position++];
-      if (byte === undefined) throw damaged(pack, offset, 'its header is truncated');
-      return byte;
-    };
-    let byte = next();
-    const type = (byte >> 4) & 7;
-    let size = byte & 0x0f;
-    for (let scale = 16; byte & 0x80; scale *= 128) {
-      byte = next();
-      size += (byte & 0x7f) * scale;
+    let header;
+    try {
+      header = parseEntryHeader(bytes, 0);
+    } catch (error) {
+      throw damaged(pack, offset, error instanceof Error ? error.message : String(error));
     }
-    const entry: PackEntry = { pack, offset, type, size, data: bytes };
-    if (type === PackEntryType.ofsDelta) {
-      // Big-endian base-128 with an implicit +1 per continuation byte (git's `get_delta_base`).
-      byte = next();
-      let distance = byte & 0x7f;
-      while (byte & 0x80) {
-        byte = next();
-        distance = (distance + 1) * 128 + (byte & 0x7f);
-      }
-      if (distance <= 0 || distance > offset) throw damaged(pack, offset, 'its delta base is outside the pack');
-      entry.baseOffset = offset - distance;
-    } else if (type === PackEntryType.refDelta) {
-      if (position + 20 > bytes.length) throw damaged(pack, offset, 'its header is truncated');
-      entry.baseOid = bytes.toString('hex', position, position + 20);
-      position += 20;
-    } else if (OBJECT_TYPES[type] === undefined) {
-      throw damaged(pack, offset, `its type ${type} is not a Git object type`);
+    const { type, size, dataStart, baseDistance, baseOid } = header;
+    const entry: PackEntry = { pack, offset, type, size, data: bytes.subarray(dataStart) };
+    if (baseDistance !== undefined) {
+      if (baseDistance > offset - 12) throw damaged(pack, offset, 'its delta base is outside the pack');
+      entry.baseOffset = offset - baseDistance;
     }
-    entry.data = bytes.subarray(position);
+    if (baseOid !== undefined) entry.baseOid = baseOid;
     return entry;
   }
 

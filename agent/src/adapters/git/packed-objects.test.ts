@@ -6,7 +6,8 @@ import { commitFiles, commitRawTree, createBareRepo, runGit } from '../../../../
 import { makeTempDir } from '../../../../test/support/temp-dir.js';
 import { PackedObjects } from './packed-objects.js';
 import type { FallbackRead } from './packed-objects.js';
-import { PackEntryType, PackSet } from './pack-set.js';
+import { PackEntryType } from './pack-entry.js';
+import { PackSet } from './pack-set.js';
 
 describe('PackedObjects', () => {
   let temp: ReturnType<typeof makeTempDir>;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { inflateSync } from 'node:zlib';
 import { applyDelta } from './delta.js';
-import { damaged, OBJECT_TYPES, PackEntryType } from './pack-set.js';
+import { ObjectCache } from './object-cache.js';
+import { inflateEntry, OBJECT_TYPES, PackEntryType } from './pack-entry.js';
+import { damaged } from './pack-set.js';
 import type { PackEntry, PackSet } from './pack-set.js';
 import type { PackIndex } from './pack-index.js';
 
@@ -26,8 +27,7 @@ export type FallbackRead = (oid: string) => Promise<GitObject>;
  * other objects built on them.
  */
 export class PackedObjects {
-  private readonly bases = new Map<string, GitObject>();
-  private baseBytes = 0;
+  private readonly bases = new ObjectCache<string>(BASE_CACHE_BYTES);
 
   constructor(
     private readonly packs: PackSet,
@@ -59,7 +59,7 @@ export class PackedObjects {
       if (type !== undefined) {
         base = { type, content: inflate(entry) };
         // A whole object under deltas is a base the next objects of its chain are likely to share.
-        if (deltas.length > 0) this.keep(key, base);
+        if (deltas.length > 0) this.bases.set(key, base);
         break;
       }
       deltas.push({ key, entry });
@@ -86,20 +86,9 @@ export class PackedObjects {
       }
       base = { type: base.type, content };
       // Every object but the one asked for is another delta's base.
-      if (index > 0) this.keep(key, base);
+      if (index > 0) this.bases.set(key, base);
     }
     return base;
-  }
-
-  private keep(key: string, object: GitObject): void {
-    if (this.bases.has(key) || object.content.length > BASE_CACHE_BYTES / 4) return;
-    this.bases.set(key, object);
-    this.baseBytes += object.content.length;
-    for (const [old, kept] of this.bases) {
-      if (this.baseBytes <= BASE_CACHE_BYTES) break;
-      this.bases.delete(old);
-      this.baseBytes -= kept.content.length;
-    }
   }
 }
 
@@ -111,8 +100,7 @@ const MAX_CHAIN = 10_000;
 function inflate(entry: PackEntry): Buffer {
   let content: Buffer;
   try {
-    // The output limit keeps a hostile stream from inflating past what the header announced.
-    content = inflateSync(entry.data, { maxOutputLength: Math.max(1, entry.size) });
+    content = inflateEntry(entry.data, entry.size).content;
   } catch (error) {
     throw damaged(entry.pack, entry.offset, `its data does not inflate (${error instanceof Error ? error.message : String(error)})`);
   }
