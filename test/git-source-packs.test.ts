@@ -46,8 +46,12 @@ describe('IsomorphicGitSource pack reading', () => {
     }
     expect(await source.fetchBranchHead('main')).toBe(revisions[2]);
 
+    // The adapter indexes what it receives: native git must accept every index (SHAs, offsets, CRCs).
+    const indexes = packFiles(cacheDir).filter((name) => name.endsWith('.idx'));
+    expect(packFiles(cacheDir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    for (const name of indexes) await runGit(['verify-pack', join(cacheDir, 'objects', 'pack', name)]);
     // The incremental pack must hold deltas, or this test would not exercise them.
-    const received = packFiles(cacheDir).filter((name) => !packsBefore.has(name) && name.endsWith('.idx'));
+    const received = indexes.filter((name) => !packsBefore.has(name));
     const verified = await runGit(['verify-pack', '-v', ...received.map((name) => join(cacheDir, 'objects', 'pack', name))]);
     expect(verified).toMatch(/^[0-9a-f]{40} blob +\d+ \d+ \d+ [1-9]\d* [0-9a-f]{40}$/m);
 
