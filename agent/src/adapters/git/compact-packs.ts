@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Errors, indexPack, listBranches, packObjects, readCommit, readObject, resolveRef } from 'isomorphic-git';
+import { Errors, listBranches, packObjects, readCommit, readObject, resolveRef } from 'isomorphic-git';
+import { indexPack } from './pack-indexer.js';
 import { parseTreeObject } from './tree-object.js';
 
 /**
@@ -53,12 +54,14 @@ export async function compactPacks(gitdir: string, heads: readonly string[], cac
   // No deltas: isomorphic-git writes every object whole, so history that differs little costs more.
   const { filename, packfile } = await packObjects({ fs, gitdir, oids, cache });
   if (!packfile) throw new Error('packObjects returned no packfile');
-  await writeFile(join(scratch, filename), packfile);
-  const indexed = await indexPack({ fs, dir: gitdir, gitdir, filepath: `${SCRATCH}/${filename}`, cache: {} });
-  if (indexed.oids.length !== oids.length) {
-    throw new Error(`compacted pack holds ${indexed.oids.length} objects, expected ${oids.length}`);
+  // Indexed natively (isomorphic-git's indexPack inflates with pako); the pack has no deltas, so no bases from outside.
+  const indexed = await indexPack(Buffer.from(packfile.buffer, packfile.byteOffset, packfile.byteLength), async () => undefined);
+  if (indexed.objects !== oids.length) {
+    throw new Error(`compacted pack holds ${indexed.objects} objects, expected ${oids.length}`);
   }
   const index = filename.replace(/\.pack$/, '.idx');
+  await writeFile(join(scratch, filename), packfile);
+  await writeFile(join(scratch, index), indexed.idx);
   await rename(join(scratch, filename), join(packDir, filename));
   await rename(join(scratch, index), join(packDir, index));
 
