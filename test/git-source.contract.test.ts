@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IsomorphicGitSource } from '../agent/src/adapters/isomorphic-git-source.js';
 import { MemoryGitSource } from '../agent/src/adapters/memory-git-source.js';
 import type { MemoryFile } from '../agent/src/adapters/memory-git-source.js';
-import { commitFiles, commitRawTree, createBareRepo } from '../simulators/src/git-fixtures.js';
+import { commitFiles, commitRawTree, createBareRepo, runGit } from '../simulators/src/git-fixtures.js';
 import type { FixtureFile, RawTreeEntry } from '../simulators/src/git-fixtures.js';
 import { startGitServer } from '../simulators/src/git-server.js';
 import type { GitServer } from '../simulators/src/git-server.js';
@@ -123,6 +123,9 @@ describe('IsomorphicGitSource', () => {
     expect(Math.max(...counts)).toBeLessThanOrEqual(5);
     expect(counts).toContain(1);
     expect(readdirSync(fixture.cacheDir)).not.toContain('compact.tmp');
+    // Native git accepts the packs the adapter wrote and indexed itself.
+    const packDir = join(fixture.cacheDir, 'objects', 'pack');
+    for (const name of readdirSync(packDir).filter((file) => file.endsWith('.idx'))) await runGit(['verify-pack', join(packDir, name)]);
 
     const head = await commit({ 'files/f-10.yaml': 'i: 10\n' });
     const mark = fixture.server.stats().bytesSent;

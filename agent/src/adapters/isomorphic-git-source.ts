@@ -347,17 +347,21 @@ export class IsomorphicGitSource implements GitSource {
   private async compactIfNeeded(): Promise<void> {
     const packs = await countPacks(this.gitdir);
     if (packs <= this.maxPacks) return;
+    const reading = new PackSet(this.gitdir, this.verifiedPacks);
+    let compacted: string | undefined;
     try {
       const heads = await cachedHeads(this.gitdir, REMOTE);
-      const result = await compactPacks(this.gitdir, heads, this.cache);
+      const result = await compactPacks(this.gitdir, heads, this.objectsOf(reading));
+      compacted = result.packFile;
       this.logger.debug({ dir: this.gitdir, ...result }, 'compacted packfiles');
     } catch (error) {
       // The old packs are still in place: the cache stays usable, only larger.
       this.logger.warn({ dir: this.gitdir, packs, error: describeError(error) }, 'could not compact packfiles');
     } finally {
+      await reading.close();
       // Drops the parsed indexes and contents of the packs that are gone.
       this.cache = {};
-      this.verifiedPacks = new Set();
+      this.verifiedPacks = new Set(compacted === undefined ? [] : [compacted]);
     }
   }
 
