@@ -1,0 +1,94 @@
+/**
+ * kustomize's field specs: "this path, in objects of this group/version/kind". A path is
+ * slash-separated; a list met on the way is entered element by element (`[]` may say so
+ * explicitly), as kustomize's fieldspec walker does.
+ */
+import type { KubeObject } from '../../ports/kube.js';
+
+export interface FieldSpec {
+  group?: string;
+  version?: string;
+  kind?: string;
+  path: string;
+  /** Create missing maps on the way (and the last one) instead of skipping the object. */
+  create?: boolean;
+}
+
+export interface Gvk {
+  group: string;
+  version: string;
+  kind: string;
+}
+
+export function gvkOf(object: KubeObject): Gvk {
+  const apiVersion = object.apiVersion;
+  const slash = apiVersion.indexOf('/');
+  return {
+    group: slash < 0 ? '' : apiVersion.slice(0, slash),
+    version: slash < 0 ? apiVersion : apiVersion.slice(slash + 1),
+    kind: object.kind,
+  };
+}
+
+export function specMatches(spec: Pick<FieldSpec, 'group' | 'version' | 'kind'>, object: KubeObject): boolean {
+  const gvk = gvkOf(object);
+  return (spec.group === undefined || spec.group === gvk.group) &&
+    (spec.version === undefined || spec.version === gvk.version) &&
+    (spec.kind === undefined || spec.kind === gvk.kind);
+}
+
+export type Container = Record<string, unknown>;
+
+/**
+ * Calls `visit(parent, key)` for every place `spec.path` names in `object` whose parent exists
+ * (or was created). The visitor decides what to do with `parent[key]`, present or not.
+ */
+export function visitFieldSpec(object: KubeObject, spec: FieldSpec, visit: (parent: Container, key: string) => void): void {
+  if (!specMatches(spec, object)) return;
+  walk(object, spec.path.split('/'), spec.create === true, visit);
+}
+
+function walk(node: unknown, segments: string[], create: boolean, visit: (parent: Container, key: string) => void): void {
+  if (Array.isArray(node)) {
+    for (const item of node) walk(item, segments, create, visit);
+    return;
+  }
+  if (!isContainer(node)) return;
+  const [head, ...rest] = segments;
+  if (head === undefined) return;
+  const list = head.endsWith('[]');
+  const key = list ? head.slice(0, -2) : head;
+  if (rest.length === 0) {
+    visit(node, key);
+    return;
+  }
+  let next = node[key];
+  if ((next === undefined || next === null) && create && !list) {
+    next = {};
+    node[key] = next;
+  }
+  if (next === undefined || next === null) return;
+  walk(next, rest, create, visit);
+}
+
+export function isContainer(value: unknown): value is Container {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Kinds kustomize treats as cluster-scoped (from its built-in Kubernetes schema); anything else,
+ * custom resources included, is namespaced.
+ */
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  'APIService', 'CSIDriver', 'CSINode', 'CertificateSigningRequest', 'ClusterRole', 'ClusterRoleBinding',
+  'ComponentStatus', 'CustomResourceDefinition', 'FlowSchema', 'IngressClass', 'MutatingAdmissionPolicy',
+  'MutatingAdmissionPolicyBinding', 'MutatingWebhookConfiguration', 'Namespace', 'Node', 'PersistentVolume',
+  'PodSecurityPolicy', 'PriorityClass', 'PriorityLevelConfiguration', 'RuntimeClass', 'SelfSubjectAccessReview',
+  'SelfSubjectReview', 'SelfSubjectRulesReview', 'StorageClass', 'StorageVersion', 'SubjectAccessReview',
+  'TokenReview', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingWebhookConfiguration',
+  'VolumeAttachment', 'VolumeAttributesClass', 'ClusterTrustBundle', 'IPAddress', 'ServiceCIDR', 'DeviceClass',
+]);
+
+export function isClusterScoped(object: KubeObject): boolean {
+  return CLUSTER_SCOPED_KINDS.has(object.kind);
+}

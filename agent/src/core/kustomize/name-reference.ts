@@ -1,0 +1,105 @@
+/**
+ * Keeps references by name correct after objects were renamed or moved: a field that names an
+ * object by a name it had (as written, at the start of this kustomization's transformers, or
+ * before its hash suffix) is rewritten to its current name. Run at the end of each kustomization
+ * and after the hash suffixes, so overlays see their bases' names as kustomize's previous-ids do.
+ */
+import type { KubeObject } from '../../ports/kube.js';
+import { isClusterScoped, specMatches, visitFieldSpec } from './field-specs.js';
+import { NAME_REFERENCES, type Referrer, type ReferralRule } from './name-reference-config.js';
+import { originalId, type NameAndNamespace } from './resource-id.js';
+import { KustomizeError, type Resource } from './types.js';
+
+/** Names and namespaces of every resource at some point, keyed by kind and original identity. */
+export type IdSnapshot = ReadonlyMap<string, NameAndNamespace>;
+
+function snapshotKey(resource: Resource): string {
+  const original = originalId(resource);
+  return `${resource.object.kind}|${original.namespace ?? ''}|${original.name}`;
+}
+
+export function snapshotIds(resources: readonly Resource[]): IdSnapshot {
+  const ids = new Map<string, NameAndNamespace>();
+  for (const resource of resources) {
+    const { name, namespace } = resource.object.metadata;
+    ids.set(snapshotKey(resource), namespace === undefined ? { name } : { name, namespace });
+  }
+  return ids;
+}
+
+interface Candidate {
+  resource: Resource;
+  formerNames: Set<string>;
+  formerNamespaces: Set<string>;
+}
+
+export function fixNameReferences(resources: readonly Resource[], before: IdSnapshot): Resource[] {
+  const out = resources.map((resource) => ({ ...resource, object: structuredClone(resource.object) }));
+  for (const rule of NAME_REFERENCES) {
+    const candidates = out.filter((resource) => referralMatches(rule, resource.object)).map((resource) => candidateOf(resource, before));
+    if (candidates.length === 0) continue;
+    for (const referrer of out) {
+      for (const spec of rule.referrers) {
+        if (!specMatches(spec, referrer.object)) continue;
+        visitFieldSpec(referrer.object, spec, (parent, key) => rewrite(rule, spec, referrer, parent, key, candidates));
+      }
+    }
+  }
+  return out;
+}
+
+function referralMatches(rule: ReferralRule, object: KubeObject): boolean {
+  return specMatches({ kind: rule.kind, ...(rule.group === undefined ? {} : { group: rule.group }) }, object);
+}
+
+function candidateOf(resource: Resource, before: IdSnapshot): Candidate {
+  const original = originalId(resource);
+  const start = before.get(snapshotKey(resource));
+  const names = [original.name, start?.name].filter((name): name is string => name !== undefined);
+  const namespaces = [original.namespace, start?.namespace, resource.object.metadata.namespace];
+  return {
+    resource,
+    formerNames: new Set(names),
+    formerNamespaces: new Set(namespaces.map((ns) => normalizeNs(ns))),
+  };
+}
+
+/** kustomize treats an absent namespace and `default` alike when comparing. */
+function normalizeNs(namespace: string | undefined): string {
+  return namespace === undefined || namespace === '' ? 'default' : namespace;
+}
+
+function rewrite(
+  rule: ReferralRule,
+  spec: Referrer,
+  referrer: Resource,
+  parent: Record<string, unknown>,
+  key: string,
+  candidates: Candidate[],
+): void {
+  const value = parent[key];
+  if (typeof value !== 'string') return;
+  if (spec.kindField && parent['kind'] !== rule.kind) return;
+  const fieldNamespace = spec.namespaceField && typeof parent['namespace'] === 'string' ? parent['namespace'] : undefined;
+  const compatible = (candidate: Candidate, current: boolean): boolean => {
+    const object = candidate.resource.object;
+    if (isClusterScoped(object)) return true;
+    if (fieldNamespace !== undefined) {
+      return current
+        ? normalizeNs(object.metadata.namespace) === normalizeNs(fieldNamespace)
+        : candidate.formerNamespaces.has(normalizeNs(fieldNamespace));
+    }
+    if (isClusterScoped(referrer.object)) return true;
+    return normalizeNs(object.metadata.namespace) === normalizeNs(referrer.object.metadata.namespace);
+  };
+  if (candidates.some((c) => c.resource.object.metadata.name === value && compatible(c, true))) return;
+  const matches = candidates.filter((c) => c.formerNames.has(value) && compatible(c, false));
+  const targets = new Map(matches.map((c) => [`${c.resource.object.metadata.namespace ?? ''}/${c.resource.object.metadata.name}`, c]));
+  if (targets.size === 0) return;
+  if (targets.size > 1) {
+    throw new KustomizeError(referrer.origin, `${referrer.object.kind} ${referrer.object.metadata.name} refers to ${rule.kind} ${value}, which matches several objects: ${[...targets.keys()].join(', ')}`);
+  }
+  const target = [...targets.values()][0]!.resource.object;
+  parent[key] = target.metadata.name;
+  if (spec.namespaceField && target.metadata.namespace !== undefined) parent['namespace'] = target.metadata.namespace;
+}

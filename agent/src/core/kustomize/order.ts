@@ -1,0 +1,45 @@
+/**
+ * kustomize's "legacy" output order (the default of `kubectl kustomize`): kinds that others
+ * depend on first, webhooks last, everything else by group_version_kind, then namespace and name.
+ */
+import type { KubeObject } from '../../ports/kube.js';
+import { gvkOf } from './field-specs.js';
+
+const FIRST = [
+  'Namespace', 'ResourceQuota', 'StorageClass', 'CustomResourceDefinition', 'ServiceAccount', 'PodSecurityPolicy',
+  'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'ConfigMap', 'Secret', 'Endpoints', 'Service',
+  'LimitRange', 'PriorityClass', 'PersistentVolume', 'PersistentVolumeClaim', 'Deployment', 'StatefulSet', 'CronJob',
+  'PodDisruptionBudget',
+];
+const LAST = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
+
+const RANK: ReadonlyMap<string, number> = new Map([
+  ...FIRST.map((kind, i) => [kind, i - FIRST.length] as const),
+  ...LAST.map((kind, i) => [kind, i + 1] as const),
+]);
+
+function gvkString(object: KubeObject): string {
+  const { group, version, kind } = gvkOf(object);
+  return `${group || '~G'}_${version || '~V'}_${kind || '~K'}`;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function compareLegacy(a: KubeObject, b: KubeObject): number {
+  const ga = gvkString(a);
+  const gb = gvkString(b);
+  if (ga !== gb) {
+    const ra = RANK.get(a.kind) ?? 0;
+    const rb = RANK.get(b.kind) ?? 0;
+    return ra !== rb ? ra - rb : compareText(ga, gb);
+  }
+  const sa = `${ga}|${a.metadata.namespace ?? ''}|${a.metadata.name}`;
+  const sb = `${gb}|${b.metadata.namespace ?? ''}|${b.metadata.name}`;
+  return compareText(sa, sb);
+}
+
+export function sortLegacy<T extends { object: KubeObject }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => compareLegacy(a.object, b.object));
+}

@@ -1,0 +1,356 @@
+/**
+ * Writes objects exactly as `kubectl kustomize` prints them. kustomize turns each resource into
+ * JSON and hands it to sigs.k8s.io/yaml, i.e. go-yaml v2's emitter: keys in v2's "natural" order,
+ * two-space indentation with sequences flush under their key, long plain and quoted scalars
+ * folded past column 80, strings quoted when they would read back as another type. This module
+ * reproduces that emitter's decisions (scalar analysis, style choice, folding, block hints) for
+ * the JSON value space; documents are joined with `---`.
+ */
+import type { KubeObject } from '../../ports/kube.js';
+import { needsQuotesV2 } from './scalar-resolve.js';
+import { compareKeysV2 } from './key-order.js';
+import { formatNumber } from './number-format.js';
+
+type Value = unknown;
+
+const BEST_WIDTH = 80;
+const BEST_INDENT = 2;
+
+export function serializeObjects(objects: readonly KubeObject[]): string {
+  return objects.map((object) => serializeValue(object)).join('---\n');
+}
+
+/** One YAML document for one value, ending in a newline. */
+export function serializeValue(value: Value): string {
+  const emitter = new Emitter();
+  emitter.node(value, { mapping: false, sequence: false, simpleKey: false });
+  emitter.writeIndent();
+  return emitter.out.join('');
+}
+
+interface NodeContext {
+  mapping: boolean;
+  sequence: boolean;
+  simpleKey: boolean;
+}
+
+type Style = 'plain' | 'single' | 'double' | 'literal';
+
+class Emitter {
+  readonly out: string[] = [];
+  private column = 0;
+  private whitespace = true;
+  private indention = true;
+  private indent = -1;
+  private readonly indents: number[] = [];
+
+  node(value: Value, context: NodeContext): void {
+    if (Array.isArray(value)) return this.sequence(value, context);
+    if (value !== null && typeof value === 'object') return this.mapping(value as Record<string, Value>);
+    if (typeof value === 'string') {
+      const requested: Style = value.includes('\n') ? 'literal' : needsQuotesV2(value) ? 'double' : 'plain';
+      return this.scalar(value, requested, context);
+    }
+    if (value === null || value === undefined) return this.scalar('null', 'plain', context);
+    if (typeof value === 'boolean') return this.scalar(String(value), 'plain', context);
+    if (typeof value === 'number') return this.scalar(formatNumber(value), 'plain', context);
+    throw new TypeError(`cannot serialize a ${typeof value}`);
+  }
+
+  private mapping(map: Record<string, Value>): void {
+    const keys = Object.keys(map).filter((key) => map[key] !== undefined).sort(compareKeysV2);
+    if (keys.length === 0) {
+      this.indicator('{', true, true, false);
+      this.indicator('}', false, false, false);
+      return;
+    }
+    this.increaseIndent(false, false);
+    for (const key of keys) {
+      this.writeIndent();
+      if (isSimpleKey(key)) {
+        this.node(key, { mapping: true, sequence: false, simpleKey: true });
+        this.indicator(':', false, false, false);
+      } else {
+        this.indicator('?', true, false, true);
+        this.node(key, { mapping: true, sequence: false, simpleKey: false });
+        this.writeIndent();
+        this.indicator(':', true, false, true);
+      }
+      this.node(map[key], { mapping: true, sequence: false, simpleKey: false });
+    }
+    this.popIndent();
+  }
+
+  private sequence(items: Value[], context: NodeContext): void {
+    if (items.length === 0) {
+      this.indicator('[', true, true, false);
+      this.indicator(']', false, false, false);
+      return;
+    }
+    this.increaseIndent(false, context.mapping && !this.indention);
+    for (const item of items) {
+      this.writeIndent();
+      this.indicator('-', true, false, true);
+      this.node(item, { mapping: false, sequence: true, simpleKey: false });
+    }
+    this.popIndent();
+  }
+
+  private scalar(value: string, requested: Style, context: NodeContext): void {
+    const analysis = analyzeScalar(value);
+    let style = requested;
+    if (context.simpleKey && analysis.multiline) style = 'double';
+    if (style === 'plain') {
+      if (!analysis.blockPlainAllowed) style = 'single';
+      if (value.length === 0 && context.simpleKey) style = 'single';
+    }
+    if (style === 'single' && !analysis.singleQuotedAllowed) style = 'double';
+    if (style === 'literal' && (!analysis.blockAllowed || context.simpleKey)) style = 'double';
+
+    this.increaseIndent(true, false);
+    const allowBreaks = !context.simpleKey;
+    if (style === 'plain') this.plain(value, allowBreaks);
+    else if (style === 'single') this.singleQuoted(value, allowBreaks);
+    else if (style === 'double') this.doubleQuoted(value, allowBreaks);
+    else this.literal(value);
+    this.popIndent();
+  }
+
+  private plain(value: string, allowBreaks: boolean): void {
+    if (!this.whitespace) this.put(' ');
+    const chars = [...value];
+    let spaces = false;
+    for (let i = 0; i < chars.length; i++) {
+      const c = chars[i]!;
+      if (c === ' ') {
+        if (allowBreaks && !spaces && this.column > BEST_WIDTH && chars[i + 1] !== ' ') this.writeIndent();
+        else this.put(c);
+        spaces = true;
+      } else {
+        this.put(c);
+        this.indention = false;
+        spaces = false;
+      }
+    }
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  private singleQuoted(value: string, allowBreaks: boolean): void {
+    this.indicator("'", true, false, false);
+    const chars = [...value];
+    let spaces = false;
+    for (let i = 0; i < chars.length; i++) {
+      const c = chars[i]!;
+      if (c === ' ') {
+        const fold = allowBreaks && !spaces && this.column > BEST_WIDTH && i > 0 && i < chars.length - 1 &&
+          chars[i + 1] !== ' ';
+        if (fold) this.writeIndent();
+        else this.put(c);
+        spaces = true;
+      } else {
+        if (c === "'") this.put("'");
+        this.put(c);
+        this.indention = false;
+        spaces = false;
+      }
+    }
+    this.indicator("'", false, false, false);
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  private doubleQuoted(value: string, allowBreaks: boolean): void {
+    this.indicator('"', true, false, false);
+    const chars = [...value];
+    let spaces = false;
+    for (let i = 0; i < chars.length; i++) {
+      const c = chars[i]!;
+      if (!isPrintable(c) || c === '\uFEFF' || isBreak(c) || c === '"' || c === '\\') {
+        this.put('\\');
+        this.put(escapeOf(c));
+        spaces = false;
+      } else if (c === ' ') {
+        if (allowBreaks && !spaces && this.column > BEST_WIDTH && i > 0 && i < chars.length - 1) {
+          this.writeIndent();
+          if (chars[i + 1] === ' ') this.put('\\');
+        } else {
+          this.put(c);
+        }
+        spaces = true;
+      } else {
+        this.put(c);
+        spaces = false;
+      }
+    }
+    this.indicator('"', false, false, false);
+  }
+
+  private literal(value: string): void {
+    this.indicator('|', true, false, false);
+    const chars = [...value];
+    let hints = '';
+    if (chars[0] === ' ' || isBreak(chars[0] ?? '')) hints += String(BEST_INDENT);
+    const last = chars[chars.length - 1];
+    if (last === undefined || !isBreak(last)) hints += '-';
+    else if (chars.length === 1 || isBreak(chars[chars.length - 2]!)) hints += '+';
+    if (hints !== '') this.indicator(hints, false, false, false);
+    this.putBreak();
+    this.indention = true;
+    this.whitespace = true;
+    let breaks = true;
+    for (const c of chars) {
+      if (isBreak(c)) {
+        this.putBreak();
+        this.indention = true;
+        breaks = true;
+      } else {
+        if (breaks) this.writeIndent();
+        this.put(c);
+        this.indention = false;
+        breaks = false;
+      }
+    }
+  }
+
+  writeIndent(): void {
+    const indent = Math.max(this.indent, 0);
+    if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace)) this.putBreak();
+    while (this.column < indent) this.put(' ');
+    this.whitespace = true;
+    this.indention = true;
+  }
+
+  private indicator(text: string, needWhitespace: boolean, isWhitespace: boolean, isIndention: boolean): void {
+    if (needWhitespace && !this.whitespace) this.put(' ');
+    for (const c of text) this.put(c);
+    this.whitespace = isWhitespace;
+    this.indention = this.indention && isIndention;
+  }
+
+  private increaseIndent(flow: boolean, indentless: boolean): void {
+    this.indents.push(this.indent);
+    if (this.indent < 0) this.indent = flow ? BEST_INDENT : 0;
+    else if (!indentless) this.indent += BEST_INDENT;
+  }
+
+  private popIndent(): void {
+    this.indent = this.indents.pop() ?? -1;
+  }
+
+  private put(c: string): void {
+    this.out.push(c);
+    this.column++;
+  }
+
+  private putBreak(): void {
+    this.out.push('\n');
+    this.column = 0;
+  }
+}
+
+interface ScalarAnalysis {
+  multiline: boolean;
+  blockPlainAllowed: boolean;
+  singleQuotedAllowed: boolean;
+  blockAllowed: boolean;
+}
+
+/** go-yaml's yaml_emitter_analyze_scalar, for block context (no flow collections are written). */
+function analyzeScalar(value: string): ScalarAnalysis {
+  if (value.length === 0) {
+    return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
+  }
+  const chars = [...value];
+  let blockIndicators = value.startsWith('---') || value.startsWith('...');
+  let lineBreaks = false;
+  let special = false;
+  let leadingSpace = false;
+  let leadingBreak = false;
+  let trailingSpace = false;
+  let trailingBreak = false;
+  let breakSpace = false;
+  let spaceBreak = false;
+  let precededByWhitespace = true;
+  let previousSpace = false;
+  let previousBreak = false;
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
+    const next = chars[i + 1];
+    const followedByWhitespace = next === undefined || next === ' ' || next === '\t' || isBreak(next);
+    if (i === 0) {
+      if ('#,[]{}&*!|>\'"%@`'.includes(c)) blockIndicators = true;
+      else if ((c === '?' || c === ':' || c === '-') && followedByWhitespace) blockIndicators = true;
+    } else if (c === ':' && followedByWhitespace) {
+      blockIndicators = true;
+    } else if (c === '#' && precededByWhitespace) {
+      blockIndicators = true;
+    }
+    if (!isPrintable(c)) special = true;
+    if (c === ' ') {
+      if (i === 0) leadingSpace = true;
+      if (i === chars.length - 1) trailingSpace = true;
+      if (previousBreak) breakSpace = true;
+      previousSpace = true;
+      previousBreak = false;
+    } else if (isBreak(c)) {
+      lineBreaks = true;
+      if (i === 0) leadingBreak = true;
+      if (i === chars.length - 1) trailingBreak = true;
+      if (previousSpace) spaceBreak = true;
+      previousSpace = false;
+      previousBreak = true;
+    } else {
+      previousSpace = false;
+      previousBreak = false;
+    }
+    precededByWhitespace = c === ' ' || c === '\t' || isBreak(c) || c === '\0';
+  }
+  let blockPlainAllowed = true;
+  let singleQuotedAllowed = true;
+  let blockAllowed = true;
+  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) blockPlainAllowed = false;
+  if (trailingSpace) blockAllowed = false;
+  if (breakSpace) {
+    blockPlainAllowed = false;
+    singleQuotedAllowed = false;
+  }
+  if (spaceBreak || special) {
+    blockPlainAllowed = false;
+    singleQuotedAllowed = false;
+    blockAllowed = false;
+  }
+  if (lineBreaks || blockIndicators) blockPlainAllowed = false;
+  return { multiline: lineBreaks, blockPlainAllowed, singleQuotedAllowed, blockAllowed };
+}
+
+/** A simple key fits on one line and is at most 128 bytes. */
+function isSimpleKey(key: string): boolean {
+  return ![...key].some(isBreak) && Buffer.byteLength(key, 'utf8') <= 128;
+}
+
+function isBreak(c: string): boolean {
+  return c === '\n' || c === '\r' || c === '\u0085' || c === '\u2028' || c === '\u2029';
+}
+
+/** go-yaml's is_printable: tab, NEL and characters outside the BMP are not. */
+function isPrintable(c: string): boolean {
+  const code = c.codePointAt(0)!;
+  return code === 0x0a || (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xd7ff) ||
+    (code >= 0xe000 && code <= 0xfffd && code !== 0xfeff);
+}
+
+const ESCAPES: ReadonlyMap<number, string> = new Map([
+  [0x00, '0'], [0x07, 'a'], [0x08, 'b'], [0x09, 't'], [0x0a, 'n'], [0x0b, 'v'], [0x0c, 'f'], [0x0d, 'r'],
+  [0x1b, 'e'], [0x22, '"'], [0x5c, '\\'], [0x85, 'N'], [0xa0, '_'], [0x2028, 'L'], [0x2029, 'P'],
+]);
+
+function escapeOf(c: string): string {
+  const code = c.codePointAt(0)!;
+  const known = ESCAPES.get(code);
+  if (known) return known;
+  const hex = code.toString(16).toUpperCase();
+  if (code <= 0xff) return `x${hex.padStart(2, '0')}`;
+  if (code <= 0xffff) return `u${hex.padStart(4, '0')}`;
+  return `U${hex.padStart(8, '0')}`;
+}
