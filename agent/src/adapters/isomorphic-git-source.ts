@@ -13,12 +13,10 @@ import { cachedHeads, compactPacks, countPacks, readShallow } from './git/compac
 import { directoryBytes } from './git/directory-bytes.js';
 import { fetchFailure, withoutCredentials } from './git/fetch-error.js';
 import { fetchHttp } from './git/http-client.js';
-import { ObjectSizes } from './git/object-sizes.js';
+import { withCacheObjects } from './git/cache-objects.js';
 import { capturePack } from './git/pack-capture.js';
 import { storeReceivedPack } from './git/pack-indexer.js';
-import { PackedObjects } from './git/packed-objects.js';
 import type { GitObject } from './git/packed-objects.js';
-import { PackSet } from './git/pack-set.js';
 import { assertBranchName, assertFullSha, FULL_SHA, normalizeTreePath } from './git-tree-path.js';
 
 export type GitAuthOptions = { username: string; password: string } | { token: string };
@@ -58,6 +56,12 @@ const FIRST_DEEPEN = 16;
  * git's upload-pack then excludes nothing and resends the whole tree. The cost of this choice:
  * after a history rewrite the first fetch brings the new head's whole history.
  *
+ * isomorphic-git negotiates and writes refs and `shallow`; the received pack is taken from its
+ * HTTP responses and indexed here with native zlib (`git/pack-capture.ts`,
+ * `git/pack-indexer.ts`), and trees and blobs are read straight from the packs
+ * (`git/packed-objects.ts`): isomorphic-git's per-object paths, with pure-JS inflate, cost
+ * several times native git on a repository of a few thousand files.
+ *
  * The git directory is only a cache. Operations on it run one at a time; each fetch adds a
  * packfile, so past `maxPacks` they are compacted into one (`git/compact-packs.ts`); and a cache
  * that cannot be read is deleted, to be rebuilt by the next fetch.
@@ -75,7 +79,7 @@ export class IsomorphicGitSource implements GitSource {
   private readonly logger: Logger;
   /** isomorphic-git's object cache (parsed pack indexes, pack contents); replaced when packs are. */
   private cache: object = {};
-  /** Pack files whose checksums `ObjectSizes` has checked. */
+  /** Pack files whose checksums were checked (by `PackSet`, or as they were indexed). */
   private verifiedPacks = new Set<string>();
   /** Operations on the cache directory run one at a time, including an abandoned timed-out fetch. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -149,11 +153,8 @@ export class IsomorphicGitSource implements GitSource {
       base = normalizeTreePath(path);
     };
     return this.serial(check, async () => {
-      const packs = new PackSet(this.gitdir, this.verifiedPacks);
-      const objects = this.objectsOf(packs);
-      const sizes = new ObjectSizes(this.gitdir, packs);
-      const reader = { read: (oid: string) => objects.read(oid), sizeOf: (oid: string) => sizes.sizeOf(oid) };
-      try {
+      return withCacheObjects(this.cacheDir(), async ({ objects, sizes }) => {
+        const reader = { read: (oid: string) => objects.read(oid), sizeOf: (oid: string) => sizes.sizeOf(oid) };
         let tree: string;
         try {
           tree = treeOfCommit(commit, await objects.read(commit));
@@ -166,14 +167,16 @@ export class IsomorphicGitSource implements GitSource {
           // Past the commit, a missing object means an incomplete cache, not an unknown commit.
           throw isFleetError(error) ? error : await this.readError(error, commit, { damaged: true });
         }
-      } finally {
-        await packs.close();
-      }
+      });
     });
   }
 
   diskUsage(): Promise<number> {
     return this.serial(() => undefined, () => directoryBytes(this.gitdir));
+  }
+
+  private cacheDir(): { gitdir: string; verifiedPacks: Set<string>; cache: object } {
+    return { gitdir: this.gitdir, verifiedPacks: this.verifiedPacks, cache: this.cache };
   }
 
   /** Runs `check` at once (so argument errors do not wait), then `work` after every earlier operation. */
@@ -225,30 +228,17 @@ export class IsomorphicGitSource implements GitSource {
 
   /** Indexes and stores a pack taken from isomorphic-git's fetch (which has written refs and `shallow` already). */
   private async storePack(pack: Buffer): Promise<void> {
-    const packs = new PackSet(this.gitdir, this.verifiedPacks);
-    const objects = this.objectsOf(packs);
-    try {
+    const stored = await withCacheObjects(this.cacheDir(), ({ objects }) =>
       // Only a thin pack has bases outside itself; isomorphic-git does not ask for thin packs.
-      const stored = await storeReceivedPack(this.gitdir, pack, (oid) =>
+      storeReceivedPack(this.gitdir, pack, (oid) =>
         objects.read(oid).catch((error: unknown) => {
           if (error instanceof Errors.NotFoundError) return undefined;
           throw error;
         }),
-      );
-      // Its checksum was checked as it was indexed.
-      if (stored !== undefined) this.verifiedPacks.add(stored);
-    } finally {
-      await packs.close();
-    }
-  }
-
-  /** Objects read from the packs, and through isomorphic-git when loose. */
-  private objectsOf(packs: PackSet): PackedObjects {
-    const { gitdir, cache } = this;
-    return new PackedObjects(packs, async (oid) => {
-      const { type, object } = await readObject({ fs, cache, gitdir, oid, format: 'content' });
-      return { type, content: Buffer.from(object as Uint8Array) };
-    });
+      ),
+    );
+    // Its checksum was checked as it was indexed.
+    if (stored !== undefined) this.verifiedPacks.add(stored);
   }
 
   /**
@@ -297,17 +287,14 @@ export class IsomorphicGitSource implements GitSource {
 
   /** Whether the commit is in the cache. A cache that cannot be read is deleted, for the next fetch to rebuild. */
   private async hasCommit(oid: string): Promise<boolean> {
-    const packs = new PackSet(this.gitdir, this.verifiedPacks);
     try {
-      return (await this.objectsOf(packs).read(oid)).type === 'commit';
+      return await withCacheObjects(this.cacheDir(), async ({ objects }) => (await objects.read(oid)).type === 'commit');
     } catch (error) {
       if (!(error instanceof Errors.NotFoundError)) {
         await this.wipe(error);
         await this.prepareCache();
       }
       return false;
-    } finally {
-      await packs.close();
     }
   }
 
@@ -347,18 +334,16 @@ export class IsomorphicGitSource implements GitSource {
   private async compactIfNeeded(): Promise<void> {
     const packs = await countPacks(this.gitdir);
     if (packs <= this.maxPacks) return;
-    const reading = new PackSet(this.gitdir, this.verifiedPacks);
     let compacted: string | undefined;
     try {
       const heads = await cachedHeads(this.gitdir, REMOTE);
-      const result = await compactPacks(this.gitdir, heads, this.objectsOf(reading));
+      const result = await withCacheObjects(this.cacheDir(), ({ objects }) => compactPacks(this.gitdir, heads, objects));
       compacted = result.packFile;
       this.logger.debug({ dir: this.gitdir, ...result }, 'compacted packfiles');
     } catch (error) {
       // The old packs are still in place: the cache stays usable, only larger.
       this.logger.warn({ dir: this.gitdir, packs, error: describeError(error) }, 'could not compact packfiles');
     } finally {
-      await reading.close();
       // Drops the parsed indexes and contents of the packs that are gone.
       this.cache = {};
       this.verifiedPacks = new Set(compacted === undefined ? [] : [compacted]);
