@@ -73,7 +73,11 @@ export function generateResources(spec: GeneratorSpec, ctx: KustomizationContext
 }
 
 function generate(kind: 'ConfigMap' | 'Secret', args: GeneratorArgs, global: GeneratorOptions | undefined, ctx: KustomizationContext): Resource {
-  const options = { ...global, ...args.options };
+  // Either level can switch the hash off or make the object immutable; neither switches back.
+  const options = {
+    disableNameSuffixHash: Boolean(global?.disableNameSuffixHash || args.options?.disableNameSuffixHash),
+    immutable: Boolean(global?.immutable || args.options?.immutable),
+  };
   const labels = { ...global?.labels, ...args.options?.labels };
   const annotations = { ...global?.annotations, ...args.options?.annotations };
   const values = readGeneratorSources(
@@ -96,7 +100,7 @@ function configMapData(values: readonly GeneratedValue[]): Record<string, unknow
   const binaryData: Record<string, string> = {};
   for (const value of values) {
     if (value.text !== undefined) data[value.key] = value.text;
-    else binaryData[value.key] = Buffer.from(value.bytes).toString('base64');
+    else binaryData[value.key] = wrappedBase64(value.bytes);
   }
   return {
     ...(Object.keys(data).length > 0 ? { data } : {}),
@@ -106,7 +110,14 @@ function configMapData(values: readonly GeneratedValue[]): Record<string, unknow
 
 function secretData(values: readonly GeneratedValue[]): Record<string, unknown> {
   if (values.length === 0) return {};
-  return { data: Object.fromEntries(values.map((value) => [value.key, Buffer.from(value.bytes).toString('base64')])) };
+  return { data: Object.fromEntries(values.map((value) => [value.key, wrappedBase64(value.bytes)])) };
+}
+
+/** Base64 as kustomize writes it: from 70 characters on, in lines of 70, each ending in a newline. */
+function wrappedBase64(bytes: Uint8Array): string {
+  const encoded = Buffer.from(bytes).toString('base64');
+  if (encoded.length < 70) return encoded;
+  return encoded.replace(/.{1,70}/g, (line) => `${line}\n`);
 }
 
 /** The base's object with the overlay's data and metadata laid over it. */

@@ -9,11 +9,13 @@ import { KustomizeError, type Resource } from './types.js';
 /**
  * The 10-character suffix kubectl appends. kustomize JSON-encodes `{data, kind, name}` (plus
  * `binaryData` when non-empty and `type` for Secrets) the way Go's encoding/json does (sorted
- * keys, HTML-escaped), with an empty `name` and `""` for absent data, then SHA-256s it and maps
- * the first ten hex digits so that no vowels or look-alike digits appear.
+ * keys, HTML-escaped), with an empty `name` and absent data as `""` (ConfigMap) or `{}` (Secret),
+ * then SHA-256s it and maps the first ten hex digits so that no vowels or look-alike digits appear.
  */
 export function nameHash(object: Resource['object']): string {
-  const fields: [string, unknown][] = [['data', stringMap(object['data']) ?? '']];
+  // kustomize's own quirk: an absent ConfigMap data map encodes as "", a Secret's as {}.
+  const data = stringMap(object['data']) ?? (object.kind === 'Secret' ? {} : '');
+  const fields: [string, unknown][] = [['data', data]];
   const binaryData = stringMap(object['binaryData']);
   if (binaryData && Object.keys(binaryData).length > 0) fields.push(['binaryData', binaryData]);
   if (object.kind === 'ConfigMap') {

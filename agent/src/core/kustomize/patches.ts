@@ -37,13 +37,27 @@ function applyJson6902(resources: Resource[], spec: PatchSpec): Resource[] {
     if (!matches.has(resource)) return resource;
     let patched: unknown;
     try {
-      patched = applyJsonPatch(resource.object, operations);
+      patched = applyJsonPatch(withAnnotations(resource.object), operations);
     } catch (error) {
       if (!(error instanceof JsonPatchError)) throw error;
       throw new KustomizeError(spec.origin, `patching ${describeId(resource.object)}: ${error.message}`);
     }
-    return withOriginal(resource, checkObject(patched, spec.origin, resource.object));
+    return withOriginal(resource, withoutEmptyAnnotations(checkObject(patched, spec.origin, resource.object), resource.object));
   });
+}
+
+/**
+ * kustomize keeps bookkeeping annotations on every object while it builds, so a JSON patch can
+ * always add under /metadata/annotations; an annotations map that only they filled disappears.
+ */
+function withAnnotations(object: KubeObject): KubeObject {
+  return object.metadata.annotations ? object : { ...object, metadata: { ...object.metadata, annotations: {} } };
+}
+
+function withoutEmptyAnnotations(patched: KubeObject, before: KubeObject): KubeObject {
+  const { annotations, ...metadata } = patched.metadata;
+  const empty = isMap(annotations) && Object.keys(annotations).length === 0;
+  return empty && before.metadata.annotations === undefined ? { ...patched, metadata } as KubeObject : patched;
 }
 
 function applyStrategicMergeSpec(resources: Resource[], spec: PatchSpec): Resource[] {

@@ -81,9 +81,13 @@ type KeyedRule = Extract<FieldRule, { list: 'merge' }>;
 
 function mergeKeyedList(dest: readonly unknown[], patch: readonly unknown[], rule: KeyedRule, path: string): unknown[] {
   const first = patch[0];
-  if (isMap(first) && first['$patch'] === 'replace') return atomicList(patch.slice(1), path);
+  if (isMap(first) && first['$patch'] === 'replace' && Object.keys(first).length === 1) return atomicList(patch.slice(1), path);
   const items = patch.map((item, index) => {
     if (!isMap(item)) throw new StrategicMergeError(`${path}/${index}: list items here are mappings merged by ${rule.keys.join('/')}`);
+    if (item['$patch'] !== undefined && item['$patch'] !== 'delete') {
+      // kubectl kustomize leaves the whole list untouched then; refuse rather than guess.
+      throw new StrategicMergeError(`${path}/${index}: $patch: ${String(item['$patch'])} is not supported on a list item; use $patch: delete, or replace the list`);
+    }
     if (item[rule.keys[0]!] === undefined) {
       throw new StrategicMergeError(`${path}/${index}: the item has no ${rule.keys[0]}, the key this list merges by`);
     }
