@@ -12,7 +12,7 @@ import type { Kustomization } from './kustomization.js';
 import { loadKustomization, readResourceFile, resolveEntry, type LoadedKustomization } from './load.js';
 import { COMMON_ANNOTATIONS, COMMON_LABELS, addToMaps, labelSpecs } from './metadata-fields.js';
 import { applyHashSuffixes } from './name-hash.js';
-import { fixNameReferences, snapshotIds } from './name-reference.js';
+import { fixNameReferences, formerNames, snapshotIds } from './name-reference.js';
 import { setNamespace } from './namespace.js';
 import { sortLegacy } from './order.js';
 import { readJson6902Patches, readPatches, readStrategicMergePatches } from './patch-specs.js';
@@ -80,7 +80,7 @@ function transform(tree: FileTree, loaded: LoadedKustomization, accumulated: Res
   for (const rule of k.labels ?? []) resources = addToMaps(resources, rule.pairs ?? {}, labelSpecs(rule));
   if (k.commonAnnotations) resources = addToMaps(resources, k.commonAnnotations, COMMON_ANNOTATIONS);
   if (k.patchesJson6902) resources = applyPatches(resources, readJson6902Patches(k.patchesJson6902, ctx));
-  if (k.replicas) resources = setReplicas(resources, k.replicas, file);
+  if (k.replicas) resources = setReplicas(resources, k.replicas, file, (resource) => formerNames(resource, before));
   if (k.images) resources = setImages(resources, k.images);
   checkUnique(resources, file);
   return fixNameReferences(resources, before);

@@ -56,7 +56,7 @@ export function updateImage(image: string, rule: ImageRule): string {
 function imageMatches(image: string, name: string): boolean {
   let pattern: RegExp;
   try {
-    pattern = new RegExp(`^${name}(@sha256)?(:[a-zA-Z0-9_.{}-]*)?$`);
+    pattern = new RegExp(`^${name}(@sha256)?(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9]*)?$`);
   } catch {
     return false;
   }

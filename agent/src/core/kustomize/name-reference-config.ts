@@ -10,7 +10,7 @@ export interface Referrer {
   path: string;
   /** The field's map names the kind it refers to (`roleRef`, `scaleTargetRef`, `subjects`). */
   kindField?: boolean;
-  /** The field's map also carries the referred object's namespace (RoleBinding subjects). */
+  /** The field's map also carries the referred object's namespace (subjects, service references). */
   namespaceField?: boolean;
 }
 
@@ -76,9 +76,9 @@ export const NAME_REFERENCES: ReferralRule[] = [
         { kind, path: 'spec/defaultBackend/service/name' },
       ]),
       { kind: 'StatefulSet', path: 'spec/serviceName' },
-      { kind: 'APIService', path: 'spec/service/name' },
-      { kind: 'ValidatingWebhookConfiguration', path: 'webhooks/clientConfig/service/name' },
-      { kind: 'MutatingWebhookConfiguration', path: 'webhooks/clientConfig/service/name' },
+      { kind: 'APIService', path: 'spec/service/name', namespaceField: true },
+      { kind: 'ValidatingWebhookConfiguration', path: 'webhooks/clientConfig/service/name', namespaceField: true },
+      { kind: 'MutatingWebhookConfiguration', path: 'webhooks/clientConfig/service/name', namespaceField: true },
     ],
   },
   {

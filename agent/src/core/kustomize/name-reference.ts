@@ -30,7 +30,7 @@ export function snapshotIds(resources: readonly Resource[]): IdSnapshot {
 interface Candidate {
   resource: Resource;
   formerNames: Set<string>;
-  formerNamespaces: Set<string>;
+  originalNamespace: string;
 }
 
 export function fixNameReferences(resources: readonly Resource[], before: IdSnapshot): Resource[] {
@@ -52,16 +52,15 @@ function referralMatches(rule: ReferralRule, object: KubeObject): boolean {
   return specMatches({ kind: rule.kind, ...(rule.group === undefined ? {} : { group: rule.group }) }, object);
 }
 
+/** The names a resource had as written and when this kustomization's transformers started. */
+export function formerNames(resource: Resource, before: IdSnapshot): Set<string> {
+  const names = [originalId(resource).name, before.get(snapshotKey(resource))?.name];
+  return new Set(names.filter((name): name is string => name !== undefined));
+}
+
 function candidateOf(resource: Resource, before: IdSnapshot): Candidate {
-  const original = originalId(resource);
-  const start = before.get(snapshotKey(resource));
-  const names = [original.name, start?.name].filter((name): name is string => name !== undefined);
-  const namespaces = [original.namespace, start?.namespace, resource.object.metadata.namespace];
-  return {
-    resource,
-    formerNames: new Set(names),
-    formerNamespaces: new Set(namespaces.map((ns) => normalizeNs(ns))),
-  };
+  // A reference that spells out a namespace must name the one the object was written with.
+  return { resource, formerNames: formerNames(resource, before), originalNamespace: normalizeNs(originalId(resource).namespace) };
 }
 
 /** kustomize treats an absent namespace and `default` alike when comparing. */
@@ -87,7 +86,7 @@ function rewrite(
     if (fieldNamespace !== undefined) {
       return current
         ? normalizeNs(object.metadata.namespace) === normalizeNs(fieldNamespace)
-        : candidate.formerNamespaces.has(normalizeNs(fieldNamespace));
+        : candidate.originalNamespace === normalizeNs(fieldNamespace);
     }
     if (isClusterScoped(referrer.object)) return true;
     return normalizeNs(object.metadata.namespace) === normalizeNs(referrer.object.metadata.namespace);
