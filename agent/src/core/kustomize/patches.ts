@@ -64,6 +64,10 @@ function applyStrategicMergeSpec(resources: Resource[], spec: PatchSpec): Resour
   let result = resources;
   for (const document of Array.isArray(spec.patch) ? spec.patch : [spec.patch]) {
     if (!isMap(document)) throw new KustomizeError(spec.origin, 'a strategic merge patch must be a mapping (or a list of JSON 6902 operations)');
+    // kubectl needs both even when a target chooses the objects (it then ignores them).
+    if (typeof document['kind'] !== 'string' || !isMap(document['metadata']) || typeof document['metadata']['name'] !== 'string') {
+      throw new KustomizeError(spec.origin, 'a strategic merge patch needs kind and metadata.name, even with a target');
+    }
     const matches = spec.target ? selectTargets(result, spec.target, spec.origin) : new Set([identifyTarget(result, document, spec.origin)]);
     result = result.flatMap((resource) => {
       if (!matches.has(resource)) return [resource];
@@ -91,12 +95,9 @@ function selectTargets(resources: readonly Resource[], target: TargetSelector, o
 
 /** A patch without a target names its object: same apiVersion, kind, name and namespace. */
 function identifyTarget(resources: readonly Resource[], patch: Record<string, unknown>, origin: string): Resource {
-  const metadata = isMap(patch['metadata']) ? patch['metadata'] : {};
-  const kind = patch['kind'];
-  const name = metadata['name'];
-  if (typeof kind !== 'string' || typeof name !== 'string') {
-    throw new KustomizeError(origin, 'a strategic merge patch without a target needs kind and metadata.name to say what it patches');
-  }
+  const metadata = patch['metadata'] as Record<string, unknown>;
+  const kind = patch['kind'] as string;
+  const name = metadata['name'] as string;
   const apiVersion = typeof patch['apiVersion'] === 'string' ? patch['apiVersion'] : '';
   const namespace = typeof metadata['namespace'] === 'string' ? metadata['namespace'] : '';
   const matches = resources.filter(({ object, original }) =>
