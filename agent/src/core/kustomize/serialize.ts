@@ -167,8 +167,7 @@ class Emitter {
     for (let i = 0; i < chars.length; i++) {
       const c = chars[i]!;
       if (!isPrintable(c) || c === '\uFEFF' || isBreak(c) || c === '"' || c === '\\') {
-        this.put('\\');
-        this.put(escapeOf(c));
+        for (const e of `\\${escapeOf(c)}`) this.put(e);
         spaces = false;
       } else if (c === ' ') {
         if (allowBreaks && !spaces && this.column > BEST_WIDTH && i > 0 && i < chars.length - 1) {
