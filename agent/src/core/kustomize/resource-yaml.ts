@@ -33,11 +33,20 @@ export function parseYamlDocuments(file: string, text: string): ParsedDocument[]
     }
     if (document.contents === null) continue;
     const converter = new Converter(file, document, lineAt);
-    const value = converter.convert(document.contents as YamlNode);
+    const value = converter.convert(document.contents as YamlNode, 'object');
     if (value === null) continue;
     out.push({ value, line: lineAt(document.contents.range?.[0] ?? 0) });
   }
   return out;
+}
+
+type Role = 'object' | 'items' | 'metadata' | 'annotations' | 'annotation';
+
+function childRole(role: Role | undefined, key: string): Role | undefined {
+  if (role === 'object') return key === 'metadata' ? 'metadata' : key === 'items' ? 'items' : undefined;
+  if (role === 'metadata' && key === 'annotations') return 'annotations';
+  if (role === 'annotations') return 'annotation';
+  return undefined;
 }
 
 class Converter {
@@ -50,17 +59,21 @@ class Converter {
     private readonly lineAt: (offset: number) => number,
   ) {}
 
-  convert(node: YamlNode | null): YamlValue {
+  /**
+   * `role` tracks where an object's own annotations are: kustomize rewrites every resource's
+   * annotations as strings of their source text (`1.0` stays "1.0"), but nothing else.
+   */
+  convert(node: YamlNode | null, role?: Role): YamlValue {
     if (++this.nodes > MAX_EXPANDED_NODES) this.fail(node, 'aliases expand to too many nodes');
     if (node === null) return null;
     if (isAlias(node)) {
       if (++this.aliases > MAX_ALIASES) this.fail(node, 'too many aliases');
       const target = node.resolve(this.document);
       if (!target) this.fail(node, `unknown anchor ${node.source}`);
-      return this.convert(target as YamlNode);
+      return this.convert(target as YamlNode, role);
     }
-    if (isScalar(node)) return this.scalar(node);
-    if (isSeq(node)) return node.items.map((item) => this.convert(item as YamlNode));
+    if (isScalar(node)) return role === 'annotation' ? String(node.value ?? '') : this.scalar(node);
+    if (isSeq(node)) return node.items.map((item) => this.convert(item as YamlNode, role === 'items' ? 'object' : undefined));
     if (isMap(node)) {
       const out: { [key: string]: YamlValue } = {};
       const merged: { [key: string]: YamlValue }[] = [];
@@ -71,7 +84,8 @@ class Converter {
           continue;
         }
         if (!isScalar(keyNode)) this.fail(keyNode, 'mapping keys must be scalars');
-        out[String(keyNode.value)] = this.convert(pair.value as YamlNode | null);
+        const key = String(keyNode.value);
+        out[key] = this.convert(pair.value as YamlNode | null, childRole(role, key));
       }
       // Explicit keys win over merged ones; earlier merge sources win over later ones.
       for (const source of merged) {
