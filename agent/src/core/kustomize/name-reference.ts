@@ -34,19 +34,39 @@ interface Candidate {
 }
 
 export function fixNameReferences(resources: readonly Resource[], before: IdSnapshot): Resource[] {
-  const out = resources.map((resource) => ({ ...resource, object: structuredClone(resource.object) }));
-  for (const rule of NAME_REFERENCES) {
-    const candidates = out.filter((resource) => referralMatches(rule, resource.object)).map((resource) => candidateOf(resource, before));
-    if (candidates.length === 0) continue;
-    for (const referrer of out) {
-      for (const spec of rule.referrers) {
+  const out = [...resources];
+  // Objects are copied only when one of their references actually changes.
+  const copied = new Set<number>();
+  for (const { rule, byKind } of RULES) {
+    const candidates = indexCandidates(out.filter((resource) => referralMatches(rule, resource.object)).map((resource) => candidateOf(resource, before)));
+    if (candidates.byName.size === 0) continue;
+    out.forEach((referrer, index) => {
+      for (const spec of byKind.get(referrer.object.kind) ?? []) {
         if (!specMatches(spec, referrer.object)) continue;
-        visitFieldSpec(referrer.object, spec, (parent, key) => rewrite(rule, spec, referrer, parent, key, candidates));
+        let stale = false;
+        visitFieldSpec(referrer.object, spec, (parent, key) => {
+          stale ||= rewrite(rule, spec, referrer, parent, key, candidates, false);
+        });
+        if (!stale) continue;
+        if (!copied.has(index)) {
+          out[index] = { ...out[index]!, object: structuredClone(out[index]!.object) };
+          copied.add(index);
+        }
+        const target = out[index]!;
+        visitFieldSpec(target.object, spec, (parent, key) => rewrite(rule, spec, target, parent, key, candidates, true));
       }
-    }
+    });
   }
   return out;
 }
+
+/** Each rule's referrer specs by kind (every configured referrer names its kind), built once. */
+const RULES: readonly { rule: ReferralRule; byKind: ReadonlyMap<string | undefined, readonly Referrer[]> }[] =
+  NAME_REFERENCES.map((rule) => {
+    const byKind = new Map<string | undefined, Referrer[]>();
+    for (const spec of rule.referrers) byKind.set(spec.kind, [...(byKind.get(spec.kind) ?? []), spec]);
+    return { rule, byKind };
+  });
 
 function referralMatches(rule: ReferralRule, object: KubeObject): boolean {
   return specMatches({ kind: rule.kind, ...(rule.group === undefined ? {} : { group: rule.group }) }, object);
@@ -56,6 +76,27 @@ function referralMatches(rule: ReferralRule, object: KubeObject): boolean {
 export function formerNames(resource: Resource, before: IdSnapshot): Set<string> {
   const names = [originalId(resource).name, before.get(snapshotKey(resource))?.name];
   return new Set(names.filter((name): name is string => name !== undefined));
+}
+
+interface CandidateIndex {
+  /** By current name. */
+  byName: Map<string, Candidate[]>;
+  /** By every name the candidate had before. */
+  byFormerName: Map<string, Candidate[]>;
+}
+
+function indexCandidates(candidates: readonly Candidate[]): CandidateIndex {
+  const index: CandidateIndex = { byName: new Map(), byFormerName: new Map() };
+  const add = (map: Map<string, Candidate[]>, key: string, candidate: Candidate): void => {
+    const list = map.get(key);
+    if (list) list.push(candidate);
+    else map.set(key, [candidate]);
+  };
+  for (const candidate of candidates) {
+    add(index.byName, candidate.resource.object.metadata.name, candidate);
+    for (const name of candidate.formerNames) add(index.byFormerName, name, candidate);
+  }
+  return index;
 }
 
 function candidateOf(resource: Resource, before: IdSnapshot): Candidate {
@@ -74,11 +115,12 @@ function rewrite(
   referrer: Resource,
   parent: Record<string, unknown>,
   key: string,
-  candidates: Candidate[],
-): void {
+  candidates: CandidateIndex,
+  apply: boolean,
+): boolean {
   const value = parent[key];
-  if (typeof value !== 'string') return;
-  if (spec.kindField && parent['kind'] !== rule.kind) return;
+  if (typeof value !== 'string') return false;
+  if (spec.kindField && parent['kind'] !== rule.kind) return false;
   const fieldNamespace = spec.namespaceField && typeof parent['namespace'] === 'string' ? parent['namespace'] : undefined;
   const compatible = (candidate: Candidate, current: boolean): boolean => {
     const object = candidate.resource.object;
@@ -91,14 +133,16 @@ function rewrite(
     if (isClusterScoped(referrer.object)) return true;
     return normalizeNs(object.metadata.namespace) === normalizeNs(referrer.object.metadata.namespace);
   };
-  if (candidates.some((c) => c.resource.object.metadata.name === value && compatible(c, true))) return;
-  const matches = candidates.filter((c) => c.formerNames.has(value) && compatible(c, false));
+  if ((candidates.byName.get(value) ?? []).some((c) => compatible(c, true))) return false;
+  const matches = (candidates.byFormerName.get(value) ?? []).filter((c) => compatible(c, false));
   const targets = new Map(matches.map((c) => [`${c.resource.object.metadata.namespace ?? ''}/${c.resource.object.metadata.name}`, c]));
-  if (targets.size === 0) return;
+  if (targets.size === 0) return false;
   if (targets.size > 1) {
     throw new KustomizeError(referrer.origin, `${referrer.object.kind} ${referrer.object.metadata.name} refers to ${rule.kind} ${value}, which matches several objects: ${[...targets.keys()].join(', ')}`);
   }
+  if (!apply) return true;
   const target = [...targets.values()][0]!.resource.object;
   parent[key] = target.metadata.name;
   if (spec.namespaceField && target.metadata.namespace !== undefined) parent['namespace'] = target.metadata.namespace;
+  return true;
 }
