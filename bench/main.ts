@@ -3,11 +3,13 @@
  * machine, the ratio against it in the same run. Each ends with a line `BENCH {json}`.
  */
 import { applyBench } from './apply.js';
+import { renderBench } from './render.js';
 import { sourceBench } from './source.js';
 
 const benches: Record<string, () => Promise<Record<string, number>>> = {
   apply: applyBench,
   source: sourceBench,
+  render: renderBench,
 };
 
 const names = process.argv.slice(2);

@@ -70,6 +70,7 @@ export async function startAgent(settings: AgentSettings, logger: Logger, overri
       : new StandaloneUplink());
   const reconciler = new Reconciler({
     clusterId: settings.clusterId,
+    labels: settings.labels,
     git,
     branch: settings.source.branch,
     path: settings.source.path,

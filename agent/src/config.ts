@@ -11,6 +11,8 @@ const SecretFile = z.string().min(1);
 
 export const AgentConfig = z.strictObject({
   clusterId: ClusterId,
+  /** Labels of this cluster, for `fleet.yaml` target selectors and `${cluster.labels.KEY}`. */
+  labels: z.record(z.string(), z.string()).default({}),
   /** `track` follows the head of a branch. (`directed`, driven by signed hub directives, comes later.) */
   mode: z.literal('track').default('track'),
   source: z.strictObject({

@@ -1,10 +1,12 @@
 /** Composition root of the `agent` binary. */
 import { Command } from 'commander';
 import { describeError } from '../../shared/src/errors.js';
+import { parseLabelArgs } from '../../shared/src/labels.js';
 import { createLogger } from '../../shared/src/logger.js';
 import { startAgent } from './agent.js';
 import { describeCache } from './cache-report.js';
 import { loadAgentSettings } from './config.js';
+import { renderDirectory } from './render-command.js';
 
 const program = new Command('agent').description('The edge agent: pulls desired state from Git and reconciles its cluster.');
 
@@ -22,6 +24,16 @@ program
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+  });
+
+program
+  .command('render <dir>')
+  .description('print the manifests the agent would apply for a cluster, rendered from a folder (fleet.yaml, kustomize, plain YAML)')
+  .option('--cluster-name <name>', 'the cluster to render for', 'local')
+  .option('-l, --label <key=value...>', 'labels of that cluster', [])
+  .option('--root <dir>', 'repository root that overlays may refer within (default: the enclosing Git checkout, else DIR)')
+  .action((dir: string, options: { clusterName: string; label: string[]; root?: string }) => {
+    process.stdout.write(renderDirectory(dir, { name: options.clusterName, labels: parseLabelArgs(options.label) }, options.root));
   });
 
 program

@@ -12,8 +12,7 @@ import type { Logger } from '../../shared/src/logger.js';
 import { FIELD_MANAGER, planApply } from './core/plan-apply.js';
 import { concludePass, stateChanged } from './core/reconcile-state.js';
 import type { PassOutcome } from './core/reconcile-state.js';
-import { subtree } from './core/file-tree.js';
-import { renderPlainManifests } from './core/render-plain.js';
+import { renderRevision } from './core/render-revision.js';
 import { DEFAULT_TREE_LIMITS } from './core/tree-policy.js';
 import type { TreeLimits } from './core/tree-policy.js';
 import type { AgentState, AgentStore } from './ports/agent-store.js';
@@ -26,6 +25,8 @@ import { OutboxPump } from './outbox-pump.js';
 
 export interface ReconcilerDeps {
   clusterId: string;
+  /** The cluster's labels, for fleet.yaml targets and variables. */
+  labels?: Readonly<Record<string, string>>;
   git: GitSource;
   branch: string;
   /** Folder of the repository holding this cluster's manifests; `''` for the root. */
@@ -113,7 +114,7 @@ export class Reconciler {
     }
     const prepared = await this.prepare(revision, previous);
     if (!prepared.ok) return prepared.outcome;
-    const rendered = renderPlainManifests(subtree(prepared.files, this.deps.path));
+    const rendered = renderRevision(prepared.files, this.deps.path, { name: this.deps.clusterId, labels: this.deps.labels ?? {} });
     if (!rendered.ok) {
       const { file, line, message } = rendered.error;
       return { stage: 'render', revision, error: `${file}${line ? `:${line}` : ''}: ${message}` };

@@ -7,7 +7,8 @@ import { createLogger } from '../../shared/src/logger.js';
 import { SqliteFleetStore } from './adapters/sqlite-fleet-store.js';
 import { HubConfig } from './config.js';
 import { startHub } from './hub.js';
-import { parseLabelArgs, registerCluster } from './registry.js';
+import { parseLabelArgs } from '../../shared/src/labels.js';
+import { registerCluster } from './registry.js';
 
 function readConfig(file: string): HubConfig {
   const config = loadConfigFile(HubConfig, file);

@@ -23,14 +23,3 @@ export async function registerCluster(
   store.registerCluster(id, labels, await hashToken(token), now);
   return token;
 }
-
-/** Parses `k=v` command-line labels. */
-export function parseLabelArgs(args: readonly string[]): Record<string, string> {
-  const labels: Record<string, string> = {};
-  for (const arg of args) {
-    const at = arg.indexOf('=');
-    if (at <= 0) throw new FleetError('validation', `a label is written key=value, got "${arg}"`);
-    labels[arg.slice(0, at)] = arg.slice(at + 1);
-  }
-  return labels;
-}

@@ -75,7 +75,7 @@ function checkPath(path: string): string | undefined {
   if (path === '') return 'empty path';
   if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) return 'absolute paths are not allowed';
   if (path.includes('\\')) return 'backslashes are not allowed in paths';
-  if (/[\u0000-\u001f]/.test(path)) return 'control characters are not allowed in paths';
+  if ([...path].some((char) => char.charCodeAt(0) < 0x20)) return 'control characters are not allowed in paths';
   for (const segment of path.split('/')) {
     if (segment === '' || segment === '.') return 'empty or "." path segments are not allowed';
     if (segment === '..') return '".." path segments are not allowed';
