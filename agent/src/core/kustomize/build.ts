@@ -45,8 +45,9 @@ function accumulate(tree: FileTree, loaded: LoadedKustomization, existing: reado
     const added = target.type === 'file'
       ? readResourceFile(tree, target.path)
       : accumulate(tree, enter(tree, target.path, 'Kustomization', file, stack), [], [...stack, target.path]);
-    resources = appendUnique(resources, added, file);
+    resources.push(...added);
   }
+  checkUnique(resources, file);
   for (const entry of k.components ?? []) {
     const target = resolveEntry(tree, loaded, entry, 'components');
     if (target.type === 'file') {
@@ -95,12 +96,6 @@ function generatorSpec(k: Kustomization): Parameters<typeof generateResources>[0
 }
 
 /** kustomize refuses two resources with one identity (group, version, kind, namespace, name). */
-function appendUnique(resources: Resource[], added: readonly Resource[], file: string): Resource[] {
-  const out = [...resources, ...added];
-  checkUnique(out, file);
-  return out;
-}
-
 function checkUnique(resources: readonly Resource[], file: string): void {
   const seen = new Set<string>();
   for (const resource of resources) {
