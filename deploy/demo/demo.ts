@@ -69,6 +69,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       const token = await hub.registerCluster(clusterId, labels);
       const { hub: _hub, ...config } = AgentConfig.parse({
         clusterId,
+        labels,
         source: { url: git.repoUrl('fleet.git'), branch: 'main', path: APP_PATH },
         dataDir: join(dir, 'agents', clusterId),
         intervalSeconds: options.intervalSeconds ?? 2,
