@@ -10,7 +10,7 @@ import { FleetError } from '../../../shared/src/errors.js';
 import type { KubeConnection } from './kube-connection/connection.js';
 import { plainConnection } from './kube-connection/plain.js';
 import { KubeApiError } from '../ports/kube.js';
-import type { ApplyOptions, KubeClient, KubeObject, ListOptions, ObjectRef } from '../ports/kube.js';
+import type { ApplyOptions, KubeClient, KubeObject, ListOptions, ObjectRef, ResourceScope } from '../ports/kube.js';
 
 export interface HttpKubeOptions {
   /** Per request, from sending to the last byte of the answer. Default 30 s. */
@@ -117,6 +117,15 @@ export class HttpKube implements KubeClient {
   }
 
   /** Releases pooled connections. */
+  async scopeOf(apiVersion: string, kind: string): Promise<ResourceScope | undefined> {
+    try {
+      return (await this.resolve(apiVersion, kind)).namespaced ? 'Namespaced' : 'Cluster';
+    } catch (error) {
+      if (error instanceof KubeApiError && error.code === 404) return undefined;
+      throw error;
+    }
+  }
+
   close(): void {
     this.connection.close();
   }

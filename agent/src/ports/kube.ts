@@ -67,7 +67,11 @@ export interface KubeClient {
   list(apiVersion: string, kind: string, options?: ListOptions): Promise<KubeObject[]>;
   /** `false` when there was nothing to delete. */
   delete(ref: ObjectRef): Promise<boolean>;
+  /** Whether objects of a kind live in namespaces; `undefined` when the server does not serve the kind (yet). */
+  scopeOf(apiVersion: string, kind: string): Promise<ResourceScope | undefined>;
 }
+
+export type ResourceScope = 'Namespaced' | 'Cluster';
 
 /**
  * Failures are thrown as `KubeApiError`, carrying the Kubernetes `Status` reason and HTTP code so

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import type { ApplyOptions, KubeClient, KubeObject, ListOptions, ObjectRef } from '../../ports/kube.js';
+import type { ApplyOptions, KubeClient, KubeObject, ListOptions, ObjectRef, ResourceScope } from '../../ports/kube.js';
 import { ResourceCatalogue, typesFromCrd } from './catalogue.js';
 import type { ResourceType } from './catalogue.js';
 import { formatPath, isObject } from './field-path.js';
@@ -108,6 +108,11 @@ export class MemoryKube implements KubeClient {
       .map(([, object]) => object)
       .filter((object) => matchesSelector(object.metadata.labels, selector.requirements))
       .map((object) => this.present(type, object));
+  }
+
+  async scopeOf(apiVersion: string, kind: string): Promise<ResourceScope | undefined> {
+    const type = this.catalogue.byKind(apiVersion, kind);
+    return type === undefined ? undefined : type.namespaced ? 'Namespaced' : 'Cluster';
   }
 
   async delete(ref: ObjectRef): Promise<boolean> {
