@@ -17,6 +17,7 @@ const state: AgentState = {
     { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'web' },
   ],
   cacheBytes: 1234,
+  appliedAt: '2026-11-22T09:59:00.000Z',
 };
 
 const adapters: Record<string, () => { store: AgentStore; cleanup: () => void }> = {

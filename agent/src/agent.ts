@@ -12,6 +12,8 @@ import { IsomorphicGitSource } from './adapters/isomorphic-git-source.js';
 import { connectKube } from './adapters/kube-connection.js';
 import { MqttUplink } from './adapters/mqtt-uplink.js';
 import { SqliteAgentStore } from './adapters/sqlite-agent-store.js';
+import { RateLimitedKube } from './adapters/rate-limited-kube.js';
+import { SqliteAppliedObjects } from './adapters/sqlite-applied-objects.js';
 import { SqliteRevisionCache } from './adapters/sqlite-revision-cache.js';
 import { StandaloneUplink } from './adapters/standalone-uplink.js';
 import type { AgentSettings } from './config.js';
@@ -56,7 +58,8 @@ export async function startAgent(settings: AgentSettings, logger: Logger, overri
       ...(settings.gitCredentials ? { auth: settings.gitCredentials } : {}),
     });
   const ownKube = overrides.kube ? undefined : await connectKube(settings.kubernetes);
-  const kube = overrides.kube ?? ownKube!;
+  const { ratePerSecond, burst, concurrency } = settings.kubernetes;
+  const kube = new RateLimitedKube(overrides.kube ?? ownKube!, { ratePerSecond, burst });
   const uplink =
     overrides.uplink ??
     (settings.hub
@@ -77,14 +80,19 @@ export async function startAgent(settings: AgentSettings, logger: Logger, overri
     kube,
     store,
     cache: new SqliteRevisionCache(db),
+    applied: new SqliteAppliedObjects(db),
     uplink,
     logger: logger.child({ component: 'reconciler' }),
     now,
     limits: settings.source.limits,
+    applier: { concurrency },
+    driftPolicy: settings.drift.policy,
+    prune: { maxPruneShare: settings.prune.maxShare },
+    healthDeadlineMs: settings.health.deadlineSeconds * 1000,
     keepRevisions: settings.cache.keepRevisions,
     ...(settings.trustedSigners ? { verifyCommit: await commitCheck(settings.trustedSigners) } : {}),
   });
-  reconciler.start(settings.intervalSeconds * 1000);
+  reconciler.start(settings.intervalSeconds * 1000, settings.drift.intervalSeconds * 1000);
   return {
     reconciler,
     async stop() {

@@ -58,6 +58,31 @@ export const AgentConfig = z.strictObject({
       server: z.url().optional(),
       /** A kubeconfig file; without `server` or `kubeconfig`, KUBECONFIG or the in-cluster account is used. */
       kubeconfig: z.string().optional(),
+      /** Requests per second the agent may send to the API server, and the burst above it. */
+      ratePerSecond: z.number().positive().default(100),
+      burst: z.number().int().positive().default(100),
+      /** Objects applied at once. */
+      concurrency: z.number().int().min(1).max(64).default(8),
+    })
+    .prefault({}),
+  drift: z
+    .strictObject({
+      /** `remediate` re-applies hand edits; `alert` only reports them. Objects override it with the annotation edge-fleet.dev/drift. */
+      policy: z.enum(['remediate', 'alert']).default('remediate'),
+      /** How often live objects are compared with the applied revision, between fetches too. */
+      intervalSeconds: z.number().positive().default(60),
+    })
+    .prefault({}),
+  prune: z
+    .strictObject({
+      /** The largest share of the inventory one reconcile may delete. */
+      maxShare: z.number().min(0).max(1).default(0.5),
+    })
+    .prefault({}),
+  health: z
+    .strictObject({
+      /** How long applied objects may take to become ready before the revision counts as Degraded. */
+      deadlineSeconds: z.number().positive().default(300),
     })
     .prefault({}),
   hub: z

@@ -11,6 +11,7 @@ import { MemoryKube } from './adapters/memory-kube/index.js';
 import { MemoryUplink } from './adapters/memory-uplink.js';
 import { openAgentDatabase } from './adapters/agent-database.js';
 import { SqliteAgentStore } from './adapters/sqlite-agent-store.js';
+import { SqliteAppliedObjects } from './adapters/sqlite-applied-objects.js';
 import { SqliteRevisionCache } from './adapters/sqlite-revision-cache.js';
 import { OWNER_LABEL } from './core/plan-apply.js';
 import { Reconciler } from './reconciler.js';
@@ -35,12 +36,13 @@ function setup(options: { now?: () => Date; fetchBackoff?: { baseMs: number; max
   const { db } = openAgentDatabase(':memory:', () => new Date(0));
   const store = new SqliteAgentStore(db);
   const cache = new SqliteRevisionCache(db);
+  const applied = new SqliteAppliedObjects(db);
   const broker = new MemoryBroker();
   const uplink = new MemoryUplink(broker, 'store-1');
   // No backoff between fetches: each pass asks the source, as the tests expect.
   const fetchBackoff = options.fetchBackoff ?? { baseMs: 0, maxMs: 0 };
   const reconciler = new Reconciler({
-    clusterId: 'store-1', git, branch: 'main', path: 'app', kube, store, cache, uplink, logger, fetchBackoff,
+    clusterId: 'store-1', git, branch: 'main', path: 'app', kube, store, cache, applied, uplink, logger, fetchBackoff,
     ...(options.now ? { now: options.now } : {}),
   });
   return { git, kube, store, cache, db, broker, uplink, reconciler };
@@ -60,7 +62,13 @@ describe('Reconciler', () => {
     const sha = git.commit('main', { 'app/a-deploy.yaml': deployment('web:1'), 'app/ns.yaml': namespace, 'other/x.yaml': 'ignored: true' });
     const state = await reconciler.reconcile();
     expect(state).toMatchObject({ appliedRevision: sha, desiredRevision: sha, inventory: [{ kind: 'Namespace' }, deployRef] });
-    expect(state.conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'ReconciliationSucceeded' });
+    // No controller has reported on the Deployment yet: applied, but not yet healthy.
+    expect(state.health).toBe('Progressing');
+    expect(state.conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: 'Unknown', reason: 'Progressing' });
+    await kube.updateStatus(deployRef, { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 });
+    const healthy = await reconciler.reconcile();
+    expect(healthy.health).toBe('Healthy');
+    expect(healthy.conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'ReconciliationSucceeded' });
     const live = await kube.get(deployRef);
     expect(live?.metadata.labels?.[OWNER_LABEL]).toBe('edge-agent');
     expect(live?.metadata.managedFields?.map((m) => m.manager)).toEqual(['edge-agent']);

@@ -9,7 +9,7 @@ import { backoffDelay } from '../../shared/src/backoff.js';
 import type { BackoffPolicy } from '../../shared/src/backoff.js';
 import { describeError, isFleetError } from '../../shared/src/errors.js';
 import type { Logger } from '../../shared/src/logger.js';
-import { FIELD_MANAGER, planApply } from './core/plan-apply.js';
+import { planApply } from './core/plan-apply.js';
 import { concludePass, stateChanged } from './core/reconcile-state.js';
 import type { PassOutcome } from './core/reconcile-state.js';
 import { renderRevision } from './core/render-revision.js';
@@ -18,8 +18,15 @@ import type { TreeLimits } from './core/tree-policy.js';
 import type { AgentState, AgentStore } from './ports/agent-store.js';
 import type { FileTree, GitSource } from './ports/git-source.js';
 import type { RevisionCache } from './ports/revision-cache.js';
+import { Applier } from './applier.js';
+import type { ApplierOptions } from './applier.js';
+import { objectIdentity } from './core/change-set.js';
+import type { DriftPolicy } from './core/drift.js';
+import { DEFAULT_HEALTH_DEADLINE_MS, assessHealth, summarizeHealth } from './core/health.js';
+import { DEFAULT_PRUNE_POLICY, mayDelete, planPrune } from './core/prune-plan.js';
+import type { AppliedObjects } from './ports/applied-objects.js';
 import { describeRef, refOf } from './ports/kube.js';
-import type { KubeClient, ObjectRef } from './ports/kube.js';
+import type { KubeClient, KubeObject } from './ports/kube.js';
 import type { Uplink } from './ports/uplink.js';
 import { OutboxPump } from './outbox-pump.js';
 
@@ -44,6 +51,15 @@ export interface ReconcilerDeps {
   verifyCommit?: CommitCheck;
   /** Delay between failed fetches (default 1 s doubling to 5 min, jittered). */
   fetchBackoff?: BackoffPolicy;
+  /** What the agent last applied to each object, so untouched objects cost no request. */
+  applied: AppliedObjects;
+  applier?: ApplierOptions;
+  /** Cluster-wide drift policy (default remediate); objects may override it by annotation. */
+  driftPolicy?: DriftPolicy;
+  /** Prune guard: the largest share of the inventory one pass may delete (default 0.5). */
+  prune?: { maxPruneShare: number };
+  /** How long applied objects may take to become healthy (default 5 min). */
+  healthDeadlineMs?: number;
 }
 
 export type CommitCheck = (rawCommit: Uint8Array) => Promise<{ ok: true } | { ok: false; message: string }>;
@@ -53,7 +69,9 @@ type Prepared = { ok: true; files: FileTree } | { ok: false; outcome: PassOutcom
 export class Reconciler {
   private readonly now: () => Date;
   private readonly pump: OutboxPump;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly applier: Applier;
+  /** The next tick of each loop: 'fetch' and 'drift'. */
+  private readonly timers = new Map<string, NodeJS.Timeout>();
   private running: Promise<AgentState> | undefined;
   private stopped = false;
   private fetchFailures = 0;
@@ -66,36 +84,46 @@ export class Reconciler {
   constructor(private readonly deps: ReconcilerDeps) {
     this.now = deps.now ?? (() => new Date());
     this.pump = new OutboxPump(deps.clusterId, deps.store, deps.uplink, deps.logger, this.now);
+    this.applier = new Applier(deps.kube, deps.applied, deps.applier);
   }
 
-  /** One pass; concurrent callers share the pass in progress. */
-  reconcile(): Promise<AgentState> {
-    this.running ??= this.pass().finally(() => (this.running = undefined));
+  /**
+   * One pass; concurrent callers share the pass in progress. `fetch: false` reconciles the
+   * revision already fetched, without asking Git: the drift check between fetches.
+   */
+  reconcile(options: { fetch?: boolean } = {}): Promise<AgentState> {
+    this.running ??= this.pass(options.fetch ?? true).finally(() => (this.running = undefined));
     return this.running;
   }
 
-  /** Reconciles now and then every `intervalMs`, until `stop`. */
-  start(intervalMs: number): void {
-    const tick = () => {
-      this.reconcile()
-        .catch((error: unknown) => this.deps.logger.error({ error: describeError(error) }, 'reconcile failed'))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, intervalMs);
-        });
+  /** Reconciles now and then every `intervalMs` (fetching) and every `driftIntervalMs` (not fetching), until `stop`. */
+  start(intervalMs: number, driftIntervalMs?: number): void {
+    const loop = (name: string, every: number, fetch: boolean) => {
+      const tick = () => {
+        this.reconcile({ fetch })
+          .catch((error: unknown) => this.deps.logger.error({ error: describeError(error) }, 'reconcile failed'))
+          .finally(() => {
+            if (!this.stopped) this.timers.set(name, setTimeout(tick, every));
+          });
+      };
+      return tick;
     };
-    tick();
+    loop('fetch', intervalMs, true)();
+    if (driftIntervalMs !== undefined && driftIntervalMs < intervalMs) {
+      this.timers.set('drift', setTimeout(loop('drift', driftIntervalMs, false), driftIntervalMs));
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
+    for (const timer of this.timers.values()) clearTimeout(timer);
     await this.running?.catch(() => undefined);
   }
 
-  private async pass(): Promise<AgentState> {
+  private async pass(fetch: boolean): Promise<AgentState> {
     const { store, logger } = this.deps;
     const previous = store.readState();
-    const outcome = await this.attempt(previous);
+    const outcome = await this.attempt(previous, fetch);
     const next = { ...concludePass(previous, outcome, this.now()), cacheBytes: this.cacheBytes ?? previous.cacheBytes };
     if (stateChanged(previous, next)) {
       store.saveState(next, this.now());
@@ -106,8 +134,8 @@ export class Reconciler {
     return next;
   }
 
-  private async attempt(previous: AgentState): Promise<PassOutcome> {
-    const revision = await this.latestRevision();
+  private async attempt(previous: AgentState, fetch: boolean): Promise<PassOutcome> {
+    const revision = await this.latestRevision(fetch);
     if (revision === undefined) {
       const why = this.lastFetchError ?? 'waiting to retry';
       return { stage: 'source', error: `cannot fetch branch ${this.deps.branch} and no revision is cached: ${why}` };
@@ -119,14 +147,14 @@ export class Reconciler {
       const { file, line, message } = rendered.error;
       return { stage: 'render', revision, error: `${file}${line ? `:${line}` : ''}: ${message}` };
     }
-    return { stage: 'apply', revision, ...(await this.applyAll(planApply(rendered.objects))) };
+    return this.applyRevision(revision, planApply(rendered.objects), rendered.allowEmpty ?? false, previous);
   }
 
   /** The branch head if Git answers (with backoff after failures), else the last one fetched. */
-  private async latestRevision(): Promise<string | undefined> {
+  private async latestRevision(fetch: boolean): Promise<string | undefined> {
     const { git, branch, cache, logger } = this.deps;
     const now = this.now().getTime();
-    if (now >= this.nextFetchAt) {
+    if (fetch && now >= this.nextFetchAt) {
       try {
         const head = await git.fetchBranchHead(branch);
         this.fetchFailures = 0;
@@ -180,20 +208,47 @@ export class Reconciler {
     return { ok: false, outcome: { stage: 'refused', revision, error } };
   }
 
-  private async applyAll(objects: ReturnType<typeof planApply>) {
-    const applied: ObjectRef[] = [];
-    const failures: { ref: string; error: string }[] = [];
-    for (const object of objects) {
-      try {
-        // force: the revision in Git is the source of truth, so the agent takes over fields
-        // another manager set by hand (drift policy will decide this per object later).
-        await this.deps.kube.apply(object, { fieldManager: FIELD_MANAGER, force: true });
-        applied.push(refOf(object));
-      } catch (error) {
-        failures.push({ ref: describeRef(refOf(object)), error: describeError(error) });
+  /** Applies, prunes what the previous revision had and this one does not, and assesses health. */
+  private async applyRevision(revision: string, objects: KubeObject[], allowEmpty: boolean, previous: AgentState): Promise<PassOutcome> {
+    const { kube, logger } = this.deps;
+    const { changes, live } = await this.applier.apply(objects, this.deps.driftPolicy ?? 'remediate');
+    for (const change of changes) {
+      if (change.driftPaths && change.action === 'configured') logger.warn({ object: describeRef(change.ref), paths: change.driftPaths }, 'drift remediated');
+    }
+    const desired = objects.map(refOf);
+    const now = this.now().getTime();
+    const appliedAt = previous.appliedRevision === revision && previous.appliedAt ? Date.parse(previous.appliedAt) : now;
+    if (changes.some((c) => c.action === 'failed')) return { stage: 'apply', revision, changes, inventory: previous.inventory, appliedAt };
+
+    // Prune only what the last applied revision owned, and only after everything applied.
+    const plan = previous.appliedRevision === null ? { ok: true as const, prune: [] } : planPrune(previous.inventory, desired, { ...DEFAULT_PRUNE_POLICY, ...this.deps.prune, allowEmpty });
+    let inventory = desired;
+    let pruneRefused: string | undefined;
+    if (!plan.ok) {
+      pruneRefused = plan.message;
+      // Still ours, still to be pruned once it is allowed.
+      const kept = new Set(desired.map(objectIdentity));
+      inventory = [...desired, ...previous.inventory.filter((ref) => !kept.has(objectIdentity(ref)))];
+    } else {
+      for (const ref of plan.prune) {
+        const decision = mayDelete(await kube.get(ref).catch(() => undefined));
+        if (decision.delete) {
+          const deleted = await kube.delete(ref).then(() => true, (error: unknown) => describeError(error));
+          changes.push(deleted === true ? { ref, action: 'deleted' } : { ref, action: 'failed', message: `prune: ${deleted}` });
+        } else if (decision.reason !== 'Gone') {
+          changes.push({ ref, action: 'skipped', message: decision.message });
+        }
       }
     }
-    return { applied, failures };
+    const health = summarizeHealth(
+      objects.map((object) => {
+        const current = live.get(objectIdentity(refOf(object)));
+        return { ref: describeRef(refOf(object)), health: current ? assessHealth(current) : { status: 'Unknown' as const, reason: 'NotFound', message: 'not found after apply' } };
+      }),
+      { appliedAt, now, deadlineMs: this.deps.healthDeadlineMs ?? DEFAULT_HEALTH_DEADLINE_MS },
+    );
+    return { stage: 'apply', revision, changes, inventory, appliedAt, health, ...(pruneRefused ? { pruneRefused } : {}) };
   }
+
 }
 

@@ -50,6 +50,15 @@ const MIGRATIONS: readonly string[] = [
      sha TEXT NOT NULL,
      updated_at TEXT NOT NULL
    );`,
+  `-- What the agent last applied to each object it owns, to tell an untouched object (same desired
+   -- content, same resourceVersion) without asking the API server. Rebuildable: losing it costs
+   -- one dry-run per object.
+   CREATE TABLE applied_objects (
+     identity TEXT PRIMARY KEY,
+     desired_hash TEXT NOT NULL,
+     resource_version TEXT NOT NULL
+   ) WITHOUT ROWID;
+   ALTER TABLE state ADD COLUMN applied_at TEXT;`,
 ];
 
 export interface AgentDatabase {

@@ -19,6 +19,7 @@ const StateRow = z.object({
   conditions: z.string().transform((text) => z.array(Condition).parse(JSON.parse(text))),
   inventory: z.string().transform((text) => z.array(ObjectRefRow).parse(JSON.parse(text))),
   cache_bytes: z.number().int().nonnegative(),
+  applied_at: z.string().nullable(),
 });
 const OutboxRow = z.object({ seq: z.number(), kind: z.enum(['status', 'event']), at: z.string(), body: z.string() });
 
@@ -41,6 +42,7 @@ export class SqliteAgentStore implements AgentStore {
       conditions: parsed.conditions,
       inventory: parsed.inventory,
       cacheBytes: parsed.cache_bytes,
+      appliedAt: parsed.applied_at,
     };
   }
 
@@ -56,12 +58,12 @@ export class SqliteAgentStore implements AgentStore {
     return this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO state (id, applied_revision, desired_revision, health, conditions, inventory, cache_bytes, updated_at)
-           VALUES (1, ?, ?, ?, ?, ?, ?, ?)
+          `INSERT INTO state (id, applied_revision, desired_revision, health, conditions, inventory, cache_bytes, applied_at, updated_at)
+           VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET applied_revision = excluded.applied_revision,
              desired_revision = excluded.desired_revision, health = excluded.health,
              conditions = excluded.conditions, inventory = excluded.inventory,
-             cache_bytes = excluded.cache_bytes, updated_at = excluded.updated_at`,
+             cache_bytes = excluded.cache_bytes, applied_at = excluded.applied_at, updated_at = excluded.updated_at`,
         )
         .run(
           state.appliedRevision,
@@ -70,6 +72,7 @@ export class SqliteAgentStore implements AgentStore {
           JSON.stringify(state.conditions),
           JSON.stringify(state.inventory),
           state.cacheBytes,
+          state.appliedAt,
           at.toISOString(),
         );
       return this.enqueue('status', at, status);

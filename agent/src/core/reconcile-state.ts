@@ -1,34 +1,52 @@
 /**
  * What a reconcile pass concludes, as data: from the previous state and what happened to the
- * revision (source, render, apply), the next state with its conditions. Pure; the reconciler
- * shell saves and reports the result.
+ * revision (source, render, apply, prune, health), the next state with its conditions. Pure;
+ * the reconciler shell saves and reports the result.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { AgentState } from '../ports/agent-store.js';
 import type { ObjectRef } from '../ports/kube.js';
+import { summarizeChangeSet } from './change-set.js';
+import type { ChangeSetEntry } from './change-set.js';
 import { setConditions } from './conditions.js';
 import type { ConditionInput } from './conditions.js';
+import type { HealthSummary } from './health.js';
 
 export type PassOutcome =
   | { stage: 'source'; error: string }
   /** The revision was fetched but may not be used: unsigned, or a hostile tree. */
   | { stage: 'refused'; revision: string; error: string }
   | { stage: 'render'; revision: string; error: string }
-  | { stage: 'apply'; revision: string; applied: ObjectRef[]; failures: { ref: string; error: string }[] };
+  | {
+      stage: 'apply';
+      revision: string;
+      /** Apply and prune results, in order. */
+      changes: ChangeSetEntry[];
+      /** What the agent owns in the cluster after this pass (desired, plus anything it could not prune). */
+      inventory: ObjectRef[];
+      /** Why pruning was refused, when it was. */
+      pruneRefused?: string;
+      /** Health of the applied objects; absent when the apply failed. */
+      health?: HealthSummary;
+      /** Epoch ms this pass's revision was first applied, for the health deadline. */
+      appliedAt: number;
+    };
+
+const short = (sha: string) => sha.slice(0, 12);
+const describe = (entry: ChangeSetEntry) =>
+  `${entry.ref.kind}/${entry.ref.namespace ? `${entry.ref.namespace}/` : ''}${entry.ref.name}`;
 
 export function concludePass(previous: AgentState, outcome: PassOutcome, now: Date): AgentState {
-  const short = (sha: string) => sha.slice(0, 12);
-  let next: AgentState;
+  let next: AgentState = previous;
   let ready: ConditionInput;
+  let reconciling: ConditionInput = { type: 'Reconciling', status: 'False', reason: 'Idle', message: '' };
   let stalled: ConditionInput = { type: 'Stalled', status: 'False', reason: 'Progressing', message: '' };
   switch (outcome.stage) {
     case 'source':
-      next = previous;
       ready = { type: 'Ready', status: 'False', reason: 'SourceUnavailable', message: outcome.error };
       break;
     case 'refused':
       // Nothing of a refused revision is written or applied; the last good one stays.
-      next = previous;
       ready = { type: 'Ready', status: 'False', reason: 'RevisionRefused', message: `${short(outcome.revision)}: ${outcome.error}` };
       stalled = { type: 'Stalled', status: 'True', reason: 'RevisionRefused', message: ready.message };
       break;
@@ -39,32 +57,47 @@ export function concludePass(previous: AgentState, outcome: PassOutcome, now: Da
       stalled = { type: 'Stalled', status: 'True', reason: 'RenderFailed', message: ready.message };
       break;
     case 'apply': {
-      const failed = outcome.failures.length;
-      next = failed
-        ? { ...previous, desiredRevision: outcome.revision }
-        : { ...previous, appliedRevision: outcome.revision, desiredRevision: outcome.revision, inventory: outcome.applied };
-      ready = failed
-        ? {
-            type: 'Ready',
-            status: 'False',
-            reason: 'ApplyFailed',
-            message: `${failed} of ${failed + outcome.applied.length} objects failed at ${short(outcome.revision)}; first: ${outcome.failures[0]!.ref}: ${outcome.failures[0]!.error}`,
-          }
-        : {
-            type: 'Ready',
-            status: 'True',
-            reason: 'ReconciliationSucceeded',
-            message: `applied ${outcome.applied.length} objects at ${short(outcome.revision)}`,
-          };
+      const failed = outcome.changes.filter((c) => c.action === 'failed');
+      const at = short(outcome.revision);
+      if (failed.length > 0) {
+        next = { ...previous, desiredRevision: outcome.revision };
+        ready = {
+          type: 'Ready',
+          status: 'False',
+          reason: 'ApplyFailed',
+          message: `${failed.length} of ${outcome.changes.length} objects failed at ${at}; first: ${describe(failed[0]!)}: ${failed[0]!.message ?? ''}`,
+        };
+        break;
+      }
+      next = {
+        ...previous,
+        appliedRevision: outcome.revision,
+        desiredRevision: outcome.revision,
+        inventory: outcome.inventory,
+        appliedAt: new Date(outcome.appliedAt).toISOString(),
+        health: outcome.health?.health ?? 'Unknown',
+      };
+      const alerts = outcome.changes.filter((c) => c.action === 'skipped' && c.driftPaths?.length);
+      const driftNote = alerts.length > 0 ? `; drift left in place on ${alerts.map((c) => `${describe(c)} (${c.driftPaths!.join(', ')})`).join('; ')}` : '';
+      const changed = summarizeChangeSet(outcome.changes.filter((c) => c.action !== 'unchanged')).text;
+      const summary = `${changed === 'no objects' ? 'no changes' : changed} at ${at}`;
+      const health = outcome.health;
+      if (outcome.pruneRefused) {
+        ready = { type: 'Ready', status: 'False', reason: 'PruneRefused', message: `${outcome.pruneRefused} (${at})` };
+        stalled = { type: 'Stalled', status: 'True', reason: 'PruneRefused', message: ready.message };
+      } else if (!health || health.health === 'Healthy') {
+        ready = { type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded', message: `${outcome.inventory.length} objects healthy at ${at}${driftNote}` };
+      } else if (health.health === 'Progressing') {
+        ready = { type: 'Ready', status: 'Unknown', reason: 'Progressing', message: `${health.message} (${summary})` };
+        reconciling = { type: 'Reconciling', status: 'True', reason: 'Progressing', message: health.message };
+      } else {
+        ready = { type: 'Ready', status: 'False', reason: health.reason, message: `${health.message} (${at})` };
+        stalled = { type: 'Stalled', status: 'True', reason: health.reason, message: health.message };
+      }
       break;
     }
   }
-  return {
-    ...next,
-    // Health assessment of the applied objects is not done yet: it stays Unknown rather than guessed.
-    health: previous.health,
-    conditions: setConditions(previous.conditions, [ready, stalled], now),
-  };
+  return { ...next, conditions: setConditions(previous.conditions, [ready, reconciling, stalled], now) };
 }
 
 /** Whether `next` says anything `previous` did not — only then is a status record worth sending. */

@@ -16,6 +16,8 @@ export interface AgentState {
   inventory: ObjectRef[];
   /** Bytes kept to reconcile offline, as last measured. */
   cacheBytes: number;
+  /** When the applied revision was first applied (ISO 8601), for its health deadline. */
+  appliedAt: string | null;
 }
 
 export const INITIAL_STATE: AgentState = {
@@ -25,6 +27,7 @@ export const INITIAL_STATE: AgentState = {
   conditions: [],
   inventory: [],
   cacheBytes: 0,
+  appliedAt: null,
 };
 
 export interface AgentStore {

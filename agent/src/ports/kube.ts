@@ -34,6 +34,8 @@ export interface ManagedFieldsEntry {
   time?: string;
   fieldsType: 'FieldsV1';
   fieldsV1: Record<string, unknown>;
+  /** Set when the write went through a subresource, e.g. `status` for a controller's status update. */
+  subresource?: string;
 }
 
 /** Identifies one object. `namespace` is absent for cluster-scoped kinds. */
