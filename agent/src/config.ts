@@ -59,8 +59,8 @@ export const AgentConfig = z.strictObject({
       /** A kubeconfig file; without `server` or `kubeconfig`, KUBECONFIG or the in-cluster account is used. */
       kubeconfig: z.string().optional(),
       /** Requests per second the agent may send to the API server, and the burst above it. */
-      ratePerSecond: z.number().positive().default(100),
-      burst: z.number().int().positive().default(100),
+      ratePerSecond: z.number().positive().default(200),
+      burst: z.number().int().positive().default(500),
       /** Objects applied at once. */
       concurrency: z.number().int().min(1).max(64).default(8),
     })
