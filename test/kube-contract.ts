@@ -49,9 +49,10 @@ async function apiError(promise: Promise<unknown>): Promise<KubeApiError> {
   return outcome;
 }
 
+/** Managers of a field of the main resource (a controller's status entry names `status.replicas` too). */
 const owners = (object: KubeObject | undefined, field: string): string[] =>
   (object?.metadata.managedFields ?? [])
-    .filter((entry) => JSON.stringify(entry.fieldsV1).includes(`"f:${field}"`))
+    .filter((entry) => entry.subresource === undefined && JSON.stringify(entry.fieldsV1).includes(`"f:${field}"`))
     .map((entry) => entry.manager);
 
 /** The behaviour every `KubeClient` adapter must have; run once per adapter. */

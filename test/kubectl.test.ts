@@ -98,7 +98,11 @@ describe.skipIf(kubectl === undefined)(
       const [web] = list.items;
       expect(web?.metadata).toMatchObject({ name: 'web', namespace: 'shop', labels: { app: 'web' }, generation: 1 });
       expect(web?.['spec']).toMatchObject({ replicas: 2, template: { spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } } });
-      expect(web?.metadata.managedFields?.map((e) => [e.manager, e.operation])).toEqual([['kubectl', 'Apply']]);
+      // The simulated controller's status write is recorded too, as on a real cluster.
+      expect(web?.metadata.managedFields?.map((e) => [e.manager, e.operation, e.subresource])).toEqual([
+        ['kubectl', 'Apply', undefined],
+        ['kube-controller-manager', 'Update', 'status'],
+      ]);
     });
 
     it('scales through the scale subresource, after which re-applying the old replicas conflicts', async () => {

@@ -1,9 +1,10 @@
 /** What a resource handler needs to know about one request, decoded from HTTP. */
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { MemoryKube, ResourceType } from '../../../agent/src/adapters/memory-kube/index.js';
 import { badRequest, KubeStatusError, PatchType, qualifiedName, StatusReason } from '../../../agent/src/adapters/memory-kube/index.js';
 import type { KubeObject, ObjectRef } from '../../../agent/src/ports/kube.js';
 import { isObject } from '../../../agent/src/adapters/memory-kube/field-path.js';
+import type { ControllerClock } from '../kube-controllers/clock.js';
 import type { Route } from './routes.js';
 
 export type ResourceRoute = Extract<Route, { type: 'resource' }>;
@@ -17,11 +18,17 @@ export interface RequestContext {
   body: () => Promise<Buffer>;
   kube: MemoryKube;
   now: Date;
+  /** The time as it moves on, for answers that last (watches). */
+  clock: () => Date;
+  /** Timers for watch timeouts, so that tests can end a watch without waiting. */
+  timers: Pick<ControllerClock, 'setTimeout' | 'clearTimeout'>;
 }
 
 export interface Reply {
   status: number;
   body: unknown;
+  /** A streamed answer (a watch): it writes the head and the body itself. */
+  stream?: (response: ServerResponse) => void;
 }
 
 /** The media type of the body, without parameters. */

@@ -2,7 +2,7 @@
  * Requests on resources (`…/{plural}[/{name}[/{subresource}]]`), answered by a MemoryKube the way
  * the API server answers them.
  */
-import { badRequest } from '../../../agent/src/adapters/memory-kube/index.js';
+import { badRequest, finalizersOf, isDeleting } from '../../../agent/src/adapters/memory-kube/index.js';
 import type { ResourceType } from '../../../agent/src/adapters/memory-kube/index.js';
 import type { KubeObject, ObjectRef } from '../../../agent/src/ports/kube.js';
 import { parseFieldSelector } from './field-selector.js';
@@ -23,6 +23,7 @@ import type { Reply, RequestContext } from './request-context.js';
 import { notFoundPath, success } from './status.js';
 import { handleSubresource } from './subresources.js';
 import { toTable, wantsTable } from './table.js';
+import { watchReply } from './watch-stream.js';
 
 export async function handleResource(context: RequestContext): Promise<Reply> {
   const { route, kube } = context;
@@ -57,6 +58,8 @@ export async function handleResource(context: RequestContext): Promise<Reply> {
       if (dryRunOf(context.query)) return { status: 200, body: await existing(kube, type, ref) };
       const removed = kube.remove(ref);
       if (removed === undefined) throw notFound(type, ref.name);
+      // Still there, waiting for its finalizers: the API server answers with the object itself.
+      if (isDeleting(removed) && finalizersOf(removed).length > 0) return { status: 200, body: removed };
       const details = { name: ref.name, group: type.group, kind: type.plural, ...(removed.metadata.uid ? { uid: removed.metadata.uid } : {}) };
       return { status: 200, body: success(details) };
     }
@@ -69,9 +72,7 @@ async function handleCollection(context: RequestContext, type: ResourceType, ref
   const { kube, route } = context;
   switch (context.method) {
     case 'GET': {
-      if (context.query.get('watch') === 'true' || context.query.get('watch') === '1') {
-        throw methodNotAllowed('watch is not supported by this simulator');
-      }
+      if (context.query.get('watch') === 'true' || context.query.get('watch') === '1') return watchReply(context, type);
       const items = await select(context, type);
       const resourceVersion = kube.resourceVersion();
       if (wantsTable(context.headers.accept)) return { status: 200, body: toTable(items, resourceVersion, context.now) };

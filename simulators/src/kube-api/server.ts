@@ -1,13 +1,17 @@
 /**
  * The simulated Kubernetes API over HTTP: the REST paths kubectl and client libraries use,
- * answered by one MemoryKube per cluster. Many clusters share one port under `/clusters/{id}`;
- * the default cluster answers at `/`.
+ * answered by one MemoryKube per cluster, each with its simulated controllers. Many clusters
+ * share one port under `/clusters/{id}`; the default cluster answers at `/`.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { MemoryKube } from '../../../agent/src/adapters/memory-kube/index.js';
+import { systemClock } from '../kube-controllers/clock.js';
+import type { ControllerClock } from '../kube-controllers/clock.js';
+import { startControllers } from '../kube-controllers/controllers.js';
+import type { ControllerOptions, Controllers } from '../kube-controllers/controllers.js';
 import { apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
 import { readBody, MAX_BODY_BYTES } from './request-body.js';
 import { handleResource } from './resource-handler.js';
@@ -21,9 +25,21 @@ export interface KubeApiServerOptions {
   port?: number;
   host?: string;
   now?: () => Date;
+  /**
+   * Time for the controllers and for watch timeouts (default: real time). When given without
+   * `now`, object timestamps follow it too.
+   */
+  clock?: ControllerClock;
   logger?: Logger;
   /** Largest request body accepted; larger ones get 413. */
   maxBodyBytes?: number;
+  /**
+   * Controllers started for every cluster (default: on, ready after 1 s); `false` for none, so
+   * that no status ever appears unless a test writes it.
+   */
+  controllers?: ControllerOptions | false;
+  /** Changes each cluster keeps for watches to catch up on. */
+  watchHistory?: number;
 }
 
 export interface KubeApiServer {
@@ -32,26 +48,40 @@ export interface KubeApiServer {
   clusterUrl(id: string): string;
   /** The cluster behind `clusterUrl(id)`, created on first use. */
   cluster(id: string): MemoryKube;
+  /** The controllers of a cluster (created with it), or `undefined` when they are off. */
+  controllers(id: string): Controllers | undefined;
   close(): Promise<void>;
 }
 
 export async function startKubeApiServer(options: KubeApiServerOptions = {}): Promise<KubeApiServer> {
-  const now = options.now ?? (() => new Date());
+  const clock = options.clock ?? systemClock;
+  const now = options.now ?? (options.clock !== undefined ? () => new Date(clock.now()) : () => new Date());
   const logger = options.logger?.child({ component: 'kube-api' });
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
-  const clusters = new Map<string, MemoryKube>();
-  const cluster = (id: string): MemoryKube => {
-    let kube = clusters.get(id);
-    if (kube === undefined) {
-      kube = new MemoryKube({ now });
-      clusters.set(id, kube);
+  const clusters = new Map<string, { kube: MemoryKube; controllers: Controllers | undefined }>();
+  const entry = (id: string): { kube: MemoryKube; controllers: Controllers | undefined } => {
+    let found = clusters.get(id);
+    if (found === undefined) {
+      const kube = new MemoryKube({ now, ...(options.watchHistory !== undefined ? { watchHistory: options.watchHistory } : {}) });
+      const controllers =
+        options.controllers === false
+          ? undefined
+          : startControllers(kube, {
+              clock,
+              onError: (error) => logger?.error({ err: error, cluster: id }, 'simulated controller failed'),
+              ...options.controllers,
+            });
+      found = { kube, controllers };
+      clusters.set(id, found);
     }
-    return kube;
+    return found;
   };
+  const cluster = (id: string): MemoryKube => entry(id).kube;
+  const context = { cluster, now, clock, maxBodyBytes };
 
   const server = createServer((request, response) => {
     const started = Date.now();
-    serve(request, cluster, now, maxBodyBytes)
+    serve(request, context)
       .catch((error: unknown) => {
         const status = statusOf(error);
         if (status.code >= 500) logger?.error({ err: error, url: request.url }, 'kube-api request failed');
@@ -79,15 +109,24 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     url,
     clusterUrl: (id) => `${url}/clusters/${encodeURIComponent(id)}`,
     cluster: (id) => cluster(id),
+    controllers: (id) => entry(id).controllers,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        for (const { controllers } of clusters.values()) controllers?.stop();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
   };
 }
 
-async function serve(request: IncomingMessage, cluster: (id: string) => MemoryKube, now: () => Date, maxBodyBytes: number): Promise<Reply> {
+interface ServerContext {
+  cluster: (id: string) => MemoryKube;
+  now: () => Date;
+  clock: ControllerClock;
+  maxBodyBytes: number;
+}
+
+async function serve(request: IncomingMessage, { cluster, now, clock, maxBodyBytes }: ServerContext): Promise<Reply> {
   const target = new URL(request.url ?? '/', 'http://localhost');
   const { clusterId, path } = splitCluster(target.pathname);
   const route = parseRoute(path);
@@ -116,6 +155,8 @@ async function serve(request: IncomingMessage, cluster: (id: string) => MemoryKu
         body: () => readBody(request, maxBodyBytes),
         kube,
         now: now(),
+        clock: now,
+        timers: clock,
       });
     case 'openapi':
     case 'unknown':
@@ -124,6 +165,7 @@ async function serve(request: IncomingMessage, cluster: (id: string) => MemoryKu
 }
 
 function send(response: ServerResponse, reply: Reply): void {
+  if (reply.stream !== undefined) return reply.stream(response);
   const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
   response.statusCode = reply.status;
   response.setHeader('content-type', typeof reply.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json');

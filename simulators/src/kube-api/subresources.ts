@@ -2,12 +2,12 @@
  * The `scale` and `status` subresources: how `kubectl scale` changes replicas, and how a
  * controller reports status without touching the spec.
  */
-import { jsonPatch, KubeStatusError, mergePatch, PatchType, StatusReason, strategicMergePatch } from '../../../agent/src/adapters/memory-kube/index.js';
+import { KubeStatusError, PatchType, patchWith, StatusReason } from '../../../agent/src/adapters/memory-kube/index.js';
 import type { ResourceType } from '../../../agent/src/adapters/memory-kube/index.js';
 import { isObject } from '../../../agent/src/adapters/memory-kube/field-path.js';
 import type { KubeObject, ObjectRef } from '../../../agent/src/ports/kube.js';
 import { decodeBody } from './request-body.js';
-import { contentTypeOf, dryRunOf, existing, methodNotAllowed, PATCH_TYPES, requireJson, unsupportedMediaType, writeOptions } from './request-context.js';
+import { contentTypeOf, existing, methodNotAllowed, PATCH_TYPES, requireJson, unsupportedMediaType, writeOptions } from './request-context.js';
 import type { Reply, RequestContext } from './request-context.js';
 
 export async function handleSubresource(context: RequestContext, type: ResourceType, ref: ObjectRef): Promise<Reply> {
@@ -39,18 +39,19 @@ export async function handleSubresource(context: RequestContext, type: ResourceT
     const updated = await kube.patch(ref, PatchType.merge, { spec: { replicas } }, writeOptions(context));
     return { status: 200, body: toScale(updated) };
   }
-  if (dryRunOf(context.query)) return { status: 200, body: { ...live, status: wanted['status'] } };
-  return { status: 200, body: await kube.updateStatus(ref, wanted['status']) };
+  // Only the status changes through this subresource, whatever else the body says.
+  const metadata = isObject(wanted['metadata']) ? wanted['metadata'] : {};
+  const resourceVersion = context.method === 'PUT' && typeof metadata['resourceVersion'] === 'string' ? metadata['resourceVersion'] : undefined;
+  const options = { ...writeOptions(context), ...(resourceVersion !== undefined ? { resourceVersion } : {}) };
+  return { status: 200, body: await kube.updateStatus(ref, wanted['status'], options) };
 }
 
 /** Apply on a subresource is approximated as a merge patch: it is for controllers, not the agent. */
 function patchDocument(document: unknown, patchType: PatchType | 'apply', patch: unknown): unknown {
-  if (patchType === PatchType.json) {
-    const result = jsonPatch(document, patch);
-    if (!result.ok) throw new KubeStatusError(422, StatusReason.invalid, `the JSON patch could not be applied: ${result.error}`);
-    return result.value;
-  }
-  return patchType === PatchType.strategic ? strategicMergePatch(document, patch) : mergePatch(document, patch);
+  if (patchType !== PatchType.json && !isObject(patch)) throw new KubeStatusError(400, StatusReason.badRequest, 'a merge patch must be a JSON object');
+  const result = patchWith(document, patchType === 'apply' ? PatchType.merge : patchType, patch);
+  if (!result.ok) throw new KubeStatusError(422, StatusReason.invalid, `the JSON patch could not be applied: ${result.error}`);
+  return result.value;
 }
 
 /** The autoscaling/v1 Scale view of an object with `spec.replicas`. */

@@ -22,6 +22,13 @@ export interface ResourceType {
   builtIn: boolean;
 }
 
+/**
+ * Whether `.status` is written only through the status subresource, so that writes to the main
+ * resource leave it alone. Built-in kinds without one have no status field at all; only custom
+ * kinds whose definition declares no status subresource keep status in the main resource.
+ */
+export const statusIsSubresource = (type: ResourceType): boolean => type.builtIn || type.subresources.includes('status');
+
 export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 export const groupVersionOf = (type: Pick<ResourceType, 'group' | 'version'>): string =>

@@ -55,6 +55,7 @@ const UNOWNED_METADATA = new Set([
   'generation',
   'creationTimestamp',
   'deletionTimestamp',
+  'deletionGracePeriodSeconds',
   'managedFields',
   'selfLink',
 ]);
@@ -62,9 +63,10 @@ const UNOWNED_METADATA = new Set([
 /**
  * The fields an object (an applied configuration, or a whole object) sets: every leaf, every
  * empty map or list, and every item of a keyed list. `apiVersion`, `kind`, `status` and
- * server-set metadata are not fields anyone owns through the main resource.
+ * server-set metadata are not fields anyone owns through the main resource (`statusOnly` gives
+ * the fields of `status`, which is what a status subresource write owns).
  */
-export function fieldsOf(object: Record<string, unknown>, options: { keyedLists: boolean }): FieldSet {
+export function fieldsOf(object: Record<string, unknown>, options: { keyedLists: boolean; statusOnly?: boolean }): FieldSet {
   const set = new FieldSet();
   const walk = (value: unknown, path: PathElement[], name: string | undefined): void => {
     if (isObject(value)) {
@@ -86,6 +88,11 @@ export function fieldsOf(object: Record<string, unknown>, options: { keyedLists:
     }
     set.add(path);
   };
+  // Through the status subresource, status is all there is to own.
+  if (options.statusOnly === true) {
+    if (object['status'] !== undefined) walk(object['status'], [{ field: 'status' }], 'status');
+    return set;
+  }
   for (const [key, value] of Object.entries(object)) {
     if (key === 'apiVersion' || key === 'kind' || key === 'status') continue;
     if (key === 'metadata' && isObject(value)) {

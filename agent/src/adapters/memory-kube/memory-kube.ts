@@ -1,24 +1,47 @@
 /**
  * An in-process Kubernetes cluster: the same answers as an API server for what the agent and
  * kubectl do (server-side apply with field ownership, create, replace, patch, get, list by label,
- * delete), without controllers. The engine of the simulated Kubernetes API.
+ * delete with finalizers, watch, status), without controllers (the simulator attaches those).
+ * The engine of the simulated Kubernetes API.
  */
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { ApplyOptions, KubeClient, KubeObject, ListOptions, ObjectRef, ResourceScope } from '../../ports/kube.js';
-import { ResourceCatalogue, typesFromCrd } from './catalogue.js';
+import { ResourceCatalogue, statusIsSubresource, typesFromCrd } from './catalogue.js';
 import type { ResourceType } from './catalogue.js';
+import { finalizersOf, isDeleting, keepDeletionMarks, markedForDeletion } from './deletion.js';
 import { formatPath, isObject } from './field-path.js';
 import { matchesSelector, parseLabelSelector } from './label-selector.js';
-import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
+import { keyOf, kindKeyOf, namespaceOfKey, ObjectStore } from './object-store.js';
+import { PatchType, patchWith } from './patch.js';
 import { serverStatus } from './server-defaults.js';
 import { describeConflicts, planApply, planUpdate } from './server-side-apply.js';
 import { badRequest, invalidError, KubeStatusError, notFoundError, qualifiedName, StatusReason } from './status-error.js';
 import { validateEnvelope, validateObject } from './validation.js';
+import type { WatchEvent } from './watch-hub.js';
+
+export { PatchType } from './patch.js';
 
 export interface MemoryKubeOptions {
   now?: () => Date;
   newUid?: () => string;
+  /** How many changes watches can catch up on; older resourceVersions get 410 Expired. */
+  watchHistory?: number;
+}
+
+export interface WatchOptions extends ListOptions {
+  /**
+   * Start after this resourceVersion. Unset or `0`: start with an ADDED event per existing
+   * object, then follow changes, as the API server does.
+   */
+  resourceVersion?: string;
+  /** A further condition on objects (the HTTP layer's field selector). */
+  filter?: (object: KubeObject) => boolean;
+}
+
+export interface StatusWriteOptions extends WriteOptions {
+  /** When given, must equal the stored resourceVersion (optimistic concurrency). */
+  resourceVersion?: string;
 }
 
 export interface WriteOptions {
@@ -27,30 +50,28 @@ export interface WriteOptions {
   dryRun?: boolean;
 }
 
-export const PatchType = { merge: 'merge', strategic: 'strategic', json: 'json' } as const;
-export type PatchType = (typeof PatchType)[keyof typeof PatchType];
-
 const PROTECTED_NAMESPACES = ['default', 'kube-system', 'kube-public'];
-const SERVER_METADATA = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink', 'deletionTimestamp'];
+const SERVER_METADATA = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds'];
 
 /** `2024-05-01T10:00:00Z`: the API server's timestamps have whole seconds. */
 export const formatTime = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-const specOf = (object: KubeObject): Record<string, unknown> => {
-  const { metadata: _metadata, status: _status, apiVersion: _apiVersion, ...rest } = object;
-  return rest;
+/** What `generation` counts changes of: everything but metadata, and status where it is a subresource. */
+const specOf = (type: ResourceType, object: KubeObject): Record<string, unknown> => {
+  const { metadata: _metadata, status, apiVersion: _apiVersion, ...rest } = object;
+  return statusIsSubresource(type) ? rest : { ...rest, status };
 };
 
 export class MemoryKube implements KubeClient {
   readonly catalogue = new ResourceCatalogue();
-  private readonly objects = new Map<string, KubeObject>();
-  private revision = 0;
+  private readonly store: ObjectStore;
   private readonly now: () => Date;
   private readonly newUid: () => string;
 
   constructor(options: MemoryKubeOptions = {}) {
     this.now = options.now ?? (() => new Date());
     this.newUid = options.newUid ?? randomUUID;
+    this.store = new ObjectStore(options.watchHistory);
     for (const name of PROTECTED_NAMESPACES) {
       this.createSync({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { fieldManager: 'kube-apiserver' });
     }
@@ -58,14 +79,14 @@ export class MemoryKube implements KubeClient {
 
   /** The cluster-wide resourceVersion, as a list response carries it. */
   resourceVersion(): string {
-    return String(this.revision);
+    return this.store.resourceVersion();
   }
 
   async apply(object: KubeObject, options: ApplyOptions): Promise<KubeObject> {
     if (!options.fieldManager) throw badRequest('fieldManager is required for apply requests');
     const { type, object: config } = this.prepare(object);
-    delete config['status'];
-    const live = this.objects.get(this.keyOf(type, config));
+    if (statusIsSubresource(type)) delete config['status'];
+    const live = this.store.get(keyOf(type, config));
     this.checkPrecondition(object, live);
     const outcome = planApply({
       live,
@@ -92,7 +113,7 @@ export class MemoryKube implements KubeClient {
 
   async get(ref: ObjectRef): Promise<KubeObject | undefined> {
     const type = this.resolve(ref.apiVersion, ref.kind);
-    const found = this.objects.get(this.keyOf(type, { metadata: { name: ref.name, namespace: ref.namespace } }));
+    const found = this.store.get(keyOf(type, refMetadata(ref)));
     return found === undefined ? undefined : this.present(type, found);
   }
 
@@ -101,10 +122,8 @@ export class MemoryKube implements KubeClient {
     const selector = parseLabelSelector(options.labelSelector ?? '');
     if (!selector.ok) throw badRequest(selector.error);
     const namespace = type.namespaced ? options.namespace : undefined;
-    const prefix = `${type.group}|${type.kind}|${namespace ?? ''}`;
-    return [...this.objects.entries()]
-      .filter(([key]) => (namespace === undefined ? key.startsWith(`${type.group}|${type.kind}|`) : key.startsWith(`${prefix}|`)))
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return this.store
+      .ofKind(kindKeyOf(type), namespace)
       .map(([, object]) => object)
       .filter((object) => matchesSelector(object.metadata.labels, selector.requirements))
       .map((object) => this.present(type, object));
@@ -119,21 +138,47 @@ export class MemoryKube implements KubeClient {
     return this.remove(ref) !== undefined;
   }
 
-  /** Deletes and returns the object as it was, or `undefined` when there was none. */
+  /**
+   * Deletes and returns the object as it was, or `undefined` when there was none. An object with
+   * finalizers is only marked for deletion (`deletionTimestamp`), and returned as marked.
+   */
   remove(ref: ObjectRef): KubeObject | undefined {
     const type = this.resolve(ref.apiVersion, ref.kind);
-    const key = this.keyOf(type, { metadata: { name: ref.name, namespace: ref.namespace } });
-    const found = this.objects.get(key);
+    const key = keyOf(type, refMetadata(ref));
+    const found = this.store.get(key);
     if (found === undefined) return undefined;
     if (type.kind === 'Namespace' && type.group === '' && PROTECTED_NAMESPACES.includes(ref.name)) {
       throw new KubeStatusError(403, StatusReason.forbidden, `namespaces ${JSON.stringify(ref.name)} is forbidden: this namespace may not be deleted`);
     }
-    this.objects.delete(key);
-    this.revision++;
-    // Namespaces and CRDs own what lives in them; the real server removes it in the background.
-    if (type.kind === 'Namespace' && type.group === '') this.removeWhere((k) => k.split('|')[2] === ref.name);
-    if (type.kind === 'CustomResourceDefinition') this.unregister(found);
+    if (finalizersOf(found).length > 0) {
+      if (isDeleting(found)) return this.present(type, found);
+      const marked = markedForDeletion(found, this.timestamp());
+      this.store.put(kindKeyOf(type), key, marked, found);
+      return this.present(type, marked);
+    }
+    this.drop(type, key, found);
     return this.present(type, found);
+  }
+
+  /**
+   * Follows changes to objects of a kind, calling `onEvent` for each (synchronously, in
+   * resourceVersion order) until the returned function is called. Without a `resourceVersion`
+   * it starts with an ADDED event per existing object. One older than the kept history gives a
+   * single `ERROR` event with a 410 Expired Status, and nothing more.
+   */
+  watch(apiVersion: string, kind: string, options: WatchOptions, onEvent: (event: WatchEvent) => void): () => void {
+    const type = this.resolve(apiVersion, kind);
+    const selector = parseLabelSelector(options.labelSelector ?? '');
+    if (!selector.ok) throw badRequest(selector.error);
+    const namespace = type.namespaced ? options.namespace : undefined;
+    return this.store.follow(kindKeyOf(type), options.resourceVersion ?? '', {
+      matches: (object) =>
+        (namespace === undefined || object.metadata.namespace === namespace) &&
+        matchesSelector(object.metadata.labels, selector.requirements) &&
+        (options.filter?.(object) ?? true),
+      event: (eventType, object) => onEvent({ type: eventType, object: this.present(type, object) }),
+      expired: (status) => onEvent({ type: 'ERROR', object: status }),
+    });
   }
 
   /** POST: creates, or fails with 409 `AlreadyExists`. The writer owns every field (`Update`). */
@@ -141,10 +186,10 @@ export class MemoryKube implements KubeClient {
     return this.createSync(object, options);
   }
 
-  /** PUT: replaces the whole object (but not its status); `metadata.resourceVersion`, if given, must match. */
+  /** PUT: replaces the whole object (but not a status subresource); `metadata.resourceVersion`, if given, must match. */
   async update(object: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
     const { type, object: next } = this.prepare(object);
-    const live = this.objects.get(this.keyOf(type, next));
+    const live = this.store.get(keyOf(type, next));
     if (live === undefined) throw notFoundError(type, next.metadata.name);
     this.checkPrecondition(object, live);
     return this.write(type, live, next, options);
@@ -153,43 +198,45 @@ export class MemoryKube implements KubeClient {
   /** PATCH with a merge, strategic-merge or JSON patch, as an `Update` by the writer. */
   async patch(ref: ObjectRef, patchType: PatchType, patch: unknown, options: WriteOptions = {}): Promise<KubeObject> {
     const type = this.resolve(ref.apiVersion, ref.kind);
-    const stored = this.objects.get(this.keyOf(type, { metadata: { name: ref.name, namespace: ref.namespace } }));
+    const stored = this.store.get(keyOf(type, refMetadata(ref)));
     if (stored === undefined) throw notFoundError(type, ref.name);
     const live = this.present(type, stored);
-    let patched: unknown;
-    if (patchType === PatchType.json) {
-      const result = jsonPatch(live, patch);
-      if (!result.ok) throw new KubeStatusError(422, StatusReason.invalid, `the JSON patch could not be applied: ${result.error}`);
-      patched = result.value;
-    } else {
-      if (!isObject(patch)) throw badRequest('a merge patch must be a JSON object');
-      patched = patchType === PatchType.merge ? mergePatch(live, patch) : strategicMergePatch(live, patch);
-    }
-    const { object: next } = this.prepare(patched);
+    if (patchType !== PatchType.json && !isObject(patch)) throw badRequest('a merge patch must be a JSON object');
+    const patched = patchWith(live, patchType, patch);
+    if (!patched.ok) throw new KubeStatusError(422, StatusReason.invalid, `the JSON patch could not be applied: ${patched.error}`);
+    const { object: next } = this.prepare(patched.value);
     if (next.metadata.name !== ref.name || (type.namespaced && next.metadata.namespace !== live.metadata.namespace)) {
       throw new KubeStatusError(422, StatusReason.invalid, `${qualifiedName(type, ref.name)} is invalid: metadata.name: Invalid value: field is immutable`);
     }
-    this.checkPrecondition(patched, stored);
+    this.checkPrecondition(patched.value, stored);
     return this.write(type, stored, next, options);
   }
 
-  /** Replaces the status only, as a controller does through the `status` subresource. */
-  async updateStatus(ref: ObjectRef, status: unknown): Promise<KubeObject> {
+  /**
+   * Replaces the status only, as a controller does through the `status` subresource: the spec and
+   * `generation` stay as they are. A named writer is recorded in managedFields for `status`.
+   */
+  async updateStatus(ref: ObjectRef, status: unknown, options: StatusWriteOptions = {}): Promise<KubeObject> {
     const type = this.resolve(ref.apiVersion, ref.kind);
-    const live = this.objects.get(this.keyOf(type, { metadata: { name: ref.name, namespace: ref.namespace } }));
+    const key = keyOf(type, refMetadata(ref));
+    const live = this.store.get(key);
     if (live === undefined) throw notFoundError(type, ref.name);
-    const next = structuredClone(live);
+    this.checkPrecondition({ metadata: { resourceVersion: options.resourceVersion } }, live);
+    let next = structuredClone(live);
     if (status === undefined) delete next['status'];
     else next['status'] = structuredClone(status);
-    if (isDeepStrictEqual(next, live)) return this.present(type, live);
-    next.metadata.resourceVersion = String(++this.revision);
-    this.objects.set(this.keyOf(type, next), next);
+    if (isDeepStrictEqual(next['status'], live['status'])) return this.present(type, live);
+    if (options.fieldManager !== undefined) {
+      next = planUpdate({ live, next, manager: options.fieldManager, keyedLists: type.builtIn, time: this.timestamp(), subresource: 'status' });
+    }
+    if (options.dryRun === true) return this.present(type, next);
+    this.store.put(kindKeyOf(type), key, next, live);
     return this.present(type, next);
   }
 
   private createSync(object: unknown, options: WriteOptions): KubeObject {
     const { type, object: next } = this.prepare(object);
-    if (this.objects.has(this.keyOf(type, next))) {
+    if (this.store.has(keyOf(type, next))) {
       throw new KubeStatusError(409, StatusReason.alreadyExists, `${qualifiedName(type, next.metadata.name)} already exists`, {
         name: next.metadata.name,
         group: type.group,
@@ -200,9 +247,11 @@ export class MemoryKube implements KubeClient {
   }
 
   private write(type: ResourceType, live: KubeObject | undefined, next: KubeObject, options: WriteOptions): KubeObject {
-    // Writes to the main resource never change status; controllers own it.
-    if (live?.['status'] !== undefined) next['status'] = structuredClone(live['status']);
-    else delete next['status'];
+    // Where status is a subresource, writes to the main resource never change it; controllers own it.
+    if (statusIsSubresource(type)) {
+      if (live?.['status'] !== undefined) next['status'] = structuredClone(live['status']);
+      else delete next['status'];
+    }
     const planned = planUpdate({ live, next, manager: options.fieldManager ?? 'unknown', keyedLists: type.builtIn, time: this.timestamp() });
     return this.commit(type, live, planned, options.dryRun ?? false);
   }
@@ -219,16 +268,42 @@ export class MemoryKube implements KubeClient {
     } else {
       metadata.uid = live.metadata.uid;
       metadata.creationTimestamp = live.metadata.creationTimestamp;
+      keepDeletionMarks(type, live, next);
       const generation = live.metadata.generation ?? 1;
-      metadata.generation = isDeepStrictEqual(specOf(next), specOf(live)) ? generation : generation + 1;
+      metadata.generation = isDeepStrictEqual(specOf(type, next), specOf(type, live)) ? generation : generation + 1;
       metadata.resourceVersion = live.metadata.resourceVersion;
       if (isDeepStrictEqual(next, live)) return this.present(type, live);
     }
     if (dryRun) return this.present(type, next);
-    metadata.resourceVersion = String(++this.revision);
-    this.objects.set(this.keyOf(type, next), next);
+    const key = keyOf(type, next);
+    // The write that removes the last finalizer of an object being deleted completes the deletion.
+    if (live !== undefined && isDeleting(next) && finalizersOf(next).length === 0) {
+      this.drop(type, key, next);
+      return this.present(type, next);
+    }
+    this.store.put(kindKeyOf(type), key, next, live);
     if (type.kind === 'CustomResourceDefinition') this.register(next);
     return this.present(type, next);
+  }
+
+  /** Removes an object for good, and with it what it owns, as the API server's collectors do. */
+  private drop(type: ResourceType, key: string, last: KubeObject): void {
+    this.store.delete(kindKeyOf(type), key, last);
+    if (type.kind === 'Namespace' && type.group === '') this.dropWhere((k) => namespaceOfKey(k) === last.metadata.name);
+    if (type.kind === 'CustomResourceDefinition') {
+      const [first] = typesFromCrd(last);
+      if (first === undefined) return;
+      this.dropWhere((k) => k.startsWith(`${kindKeyOf(first)}|`));
+      this.catalogue.replaceKind(first.group, first.kind, []);
+    }
+  }
+
+  private dropWhere(predicate: (key: string) => boolean): void {
+    for (const key of this.store.keys().filter(predicate)) {
+      const object = this.store.get(key);
+      const type = object === undefined ? undefined : this.catalogue.all().find((t) => kindKeyOf(t) === key.split('|', 2).join('|'));
+      if (object !== undefined && type !== undefined) this.drop(type, key, object);
+    }
   }
 
   /** Validates an incoming object and normalises it into a fresh copy the caller may change. */
@@ -243,7 +318,7 @@ export class MemoryKube implements KubeClient {
     if (type.namespaced) {
       object.metadata.namespace ??= 'default';
       const namespace = object.metadata.namespace;
-      if (!this.objects.has(`|Namespace||${namespace}`)) {
+      if (!this.store.has(`|Namespace||${namespace}`)) {
         throw new KubeStatusError(404, StatusReason.notFound, `namespaces ${JSON.stringify(namespace)} not found`, { name: namespace, kind: 'namespaces' });
       }
     }
@@ -265,11 +340,6 @@ export class MemoryKube implements KubeClient {
     return type;
   }
 
-  private keyOf(type: ResourceType, object: { metadata: { name: string; namespace?: string | undefined } }): string {
-    const namespace = type.namespaced ? (object.metadata.namespace ?? 'default') : '';
-    return `${type.group}|${type.kind}|${namespace}|${object.metadata.name}`;
-  }
-
   /** A copy for the caller, in the version it asked for (versions of a kind share storage). */
   private present(type: ResourceType, object: KubeObject): KubeObject {
     const copy = structuredClone(object);
@@ -286,15 +356,8 @@ export class MemoryKube implements KubeClient {
     const first = types[0];
     if (first !== undefined) this.catalogue.replaceKind(first.group, first.kind, types);
   }
-
-  private unregister(crd: KubeObject): void {
-    const [first] = typesFromCrd(crd);
-    if (first === undefined) return;
-    this.catalogue.replaceKind(first.group, first.kind, []);
-    this.removeWhere((key) => key.startsWith(`${first.group}|${first.kind}|`));
-  }
-
-  private removeWhere(predicate: (key: string) => boolean): void {
-    for (const key of [...this.objects.keys()]) if (predicate(key)) this.objects.delete(key);
-  }
 }
+
+const refMetadata = (ref: ObjectRef): { metadata: { name: string; namespace?: string | undefined } } => ({
+  metadata: { name: ref.name, namespace: ref.namespace },
+});

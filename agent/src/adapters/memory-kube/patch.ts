@@ -167,3 +167,13 @@ export function strategicMergePatch(target: unknown, patch: unknown, name?: stri
 }
 
 const isDeleteDirective = (item: unknown): boolean => isObject(item) && item['$patch'] === 'delete';
+
+export const PatchType = { merge: 'merge', strategic: 'strategic', json: 'json' } as const;
+export type PatchType = (typeof PatchType)[keyof typeof PatchType];
+
+/** A document with a patch of any of the three types applied; a JSON patch that fails is an error message. */
+export function patchWith(document: unknown, patchType: PatchType, patch: unknown): PatchResult {
+  if (patchType === PatchType.json) return jsonPatch(document, patch);
+  if (!isObject(patch)) return { ok: false, error: 'a merge patch must be a JSON object' };
+  return { ok: true, value: patchType === PatchType.merge ? mergePatch(document, patch) : strategicMergePatch(document, patch) };
+}

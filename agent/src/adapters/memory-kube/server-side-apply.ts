@@ -68,7 +68,7 @@ export function planApply({ live, config: given, manager, force, keyedLists, tim
   const config = withoutNulls(given) as KubeObject;
   const applied = fieldsOf(config, { keyedLists });
   const owners = ownersOf(live);
-  const isSelf = (o: Owner): boolean => o.entry.manager === manager && o.entry.operation === 'Apply';
+  const isSelf = (o: Owner): boolean => o.entry.manager === manager && o.entry.operation === 'Apply' && o.entry.subresource === undefined;
   const previous = owners.find(isSelf);
   const others = owners.filter((o) => !isSelf(o));
 
@@ -124,19 +124,22 @@ interface UpdateInput {
   manager: string;
   keyedLists: boolean;
   time: string;
+  /** `status` for a write through the status subresource, recorded in the writer's entry. */
+  subresource?: string;
 }
 
 /**
  * A non-apply write (create, replace, patch). It never conflicts: the updater takes ownership of
  * every field whose value it changed, and fields it removed are no longer anyone's.
  */
-export function planUpdate({ live, next, manager, keyedLists, time }: UpdateInput): KubeObject {
-  const before = live === undefined ? new FieldSet() : fieldsOf(live, { keyedLists });
-  const after = fieldsOf(next, { keyedLists });
+export function planUpdate({ live, next, manager, keyedLists, time, subresource }: UpdateInput): KubeObject {
+  const statusOnly = subresource === 'status';
+  const before = live === undefined ? new FieldSet() : fieldsOf(live, { keyedLists, statusOnly });
+  const after = fieldsOf(next, { keyedLists, statusOnly });
   const changed = new FieldSet(after.paths().filter((path) => !sameAt(live, next, path)));
   const removed = before.difference(after);
   const owners = ownersOf(live);
-  const isSelf = (o: Owner): boolean => o.entry.manager === manager && o.entry.operation === 'Update';
+  const isSelf = (o: Owner): boolean => o.entry.manager === manager && o.entry.operation === 'Update' && o.entry.subresource === subresource;
   const previous = owners.find(isSelf);
   for (const owner of owners) {
     owner.set = owner.set.difference(removed);
@@ -151,6 +154,7 @@ export function planUpdate({ live, next, manager, keyedLists, time }: UpdateInpu
     time: previous?.set.equals(mine) && previous.entry.time !== undefined ? previous.entry.time : time,
     fieldsType: 'FieldsV1',
     fieldsV1: toFieldsV1(mine),
+    ...(subresource !== undefined ? { subresource } : {}),
   };
   object.metadata.managedFields = rebuildEntries(owners, isSelf, mine.size > 0 ? selfEntry : undefined, time);
   return object;
