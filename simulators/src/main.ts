@@ -13,6 +13,24 @@ const port = (value: string) => {
   return n;
 };
 
+const milliseconds = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('a duration in milliseconds is a non-negative integer');
+  return n;
+};
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+interface KubeApiCommandOptions {
+  port: number;
+  host: string;
+  readyAfterMs: number;
+  failImageTag: string[];
+  failAnnotation: string;
+  progressDeadlineMs?: number;
+  controllers: boolean;
+}
+
 const logger = createLogger({ name: 'sim' });
 
 function stopOnSignal(close: () => Promise<void>): void {
@@ -57,8 +75,21 @@ program
   .description('a simulated Kubernetes API: the default cluster at /, others under /clusters/<id>')
   .option('--port <port>', 'port to listen on', port, 6443)
   .option('--host <host>', 'address to listen on', '127.0.0.1')
-  .action(async (options: { port: number; host: string }) => {
-    const server = await startKubeApiServer({ port: options.port, host: options.host, logger });
+  .option('--ready-after-ms <ms>', 'how long simulated workloads take to become ready', milliseconds, 1000)
+  .option('--fail-image-tag <tag>', 'containers with images of this tag never become ready (repeatable)', collect, [])
+  .option('--fail-annotation <key>', 'objects with this annotation fail, its value being the reason', 'sim.edge-fleet.dev/fail')
+  .option('--progress-deadline-ms <ms>', 'at most this long before a failing Deployment reports ProgressDeadlineExceeded', milliseconds)
+  .option('--no-controllers', 'no simulated controllers: no status appears unless a client writes it')
+  .action(async (options: KubeApiCommandOptions) => {
+    const controllers = options.controllers && {
+      readyAfterMs: options.readyAfterMs,
+      failures: {
+        imageTags: options.failImageTag,
+        annotation: options.failAnnotation,
+        ...(options.progressDeadlineMs !== undefined ? { progressDeadlineMs: options.progressDeadlineMs } : {}),
+      },
+    };
+    const server = await startKubeApiServer({ port: options.port, host: options.host, logger, controllers });
     console.log(`simulated Kubernetes API on ${server.url} (try: kubectl --server=${server.url} get ns)`);
     stopOnSignal(() => server.close());
   });
