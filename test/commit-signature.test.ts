@@ -41,6 +41,7 @@ const env: NodeJS.ProcessEnv = {
 
 const tool = async (command: string, args: string[], input?: Buffer): Promise<Buffer> => {
   const child = run(command, args, { cwd: repo, env, encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 });
+  child.child.stdin?.on('error', () => undefined);
   if (input) child.child.stdin?.end(input);
   return (await child).stdout;
 };

@@ -9,7 +9,7 @@ import { backoffDelay } from '../../shared/src/backoff.js';
 import type { BackoffPolicy } from '../../shared/src/backoff.js';
 import { describeError, isFleetError } from '../../shared/src/errors.js';
 import type { Logger } from '../../shared/src/logger.js';
-import { planApply } from './core/plan-apply.js';
+import { OWNER_LABEL, OWNER_VALUE, planApply } from './core/plan-apply.js';
 import { concludePass, stateChanged } from './core/reconcile-state.js';
 import type { PassOutcome } from './core/reconcile-state.js';
 import { renderRevision } from './core/render-revision.js';
@@ -26,7 +26,7 @@ import { DEFAULT_HEALTH_DEADLINE_MS, assessHealth, summarizeHealth } from './cor
 import { DEFAULT_PRUNE_POLICY, mayDelete, planPrune } from './core/prune-plan.js';
 import type { AppliedObjects } from './ports/applied-objects.js';
 import { describeRef, refOf } from './ports/kube.js';
-import type { KubeClient, KubeObject } from './ports/kube.js';
+import type { KubeClient, KubeObject, ObjectRef } from './ports/kube.js';
 import type { Uplink } from './ports/uplink.js';
 import { OutboxPump } from './outbox-pump.js';
 
@@ -64,14 +64,20 @@ export interface ReconcilerDeps {
 
 export type CommitCheck = (rawCommit: Uint8Array) => Promise<{ ok: true } | { ok: false; message: string }>;
 
+/** Changes arrive in bursts (an apply touches many objects): check once they settle. */
+const WATCH_DEBOUNCE_MS = 1000;
+
 type Prepared = { ok: true; files: FileTree } | { ok: false; outcome: PassOutcome };
 
 export class Reconciler {
   private readonly now: () => Date;
   private readonly pump: OutboxPump;
   private readonly applier: Applier;
-  /** The next tick of each loop: 'fetch' and 'drift'. */
+  /** The next tick of each loop: 'fetch', 'drift', and 'watch' (a drift check soon after a change). */
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Watches on the kinds the agent owns, by apiVersion|kind|namespace; only while started. */
+  private readonly watches = new Map<string, () => void>();
+  private started = false;
   private running: Promise<AgentState> | undefined;
   private stopped = false;
   private fetchFailures = 0;
@@ -98,6 +104,7 @@ export class Reconciler {
 
   /** Reconciles now and then every `intervalMs` (fetching) and every `driftIntervalMs` (not fetching), until `stop`. */
   start(intervalMs: number, driftIntervalMs?: number): void {
+    this.started = true;
     const loop = (name: string, every: number, fetch: boolean) => {
       const tick = () => {
         this.reconcile({ fetch })
@@ -117,6 +124,8 @@ export class Reconciler {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const stopWatch of this.watches.values()) stopWatch();
+    this.watches.clear();
     await this.running?.catch(() => undefined);
   }
 
@@ -131,7 +140,39 @@ export class Reconciler {
       logger.info({ revision: next.appliedRevision, reason: ready?.reason, message: ready?.message }, 'state changed');
     }
     await this.pump.flush();
+    this.followInventory(next.inventory);
     return next;
+  }
+
+  /**
+   * Watches what the agent owns, so that a hand edit or deletion is checked within a second or
+   * so instead of at the next drift interval. Best effort: the interval check remains the backstop.
+   */
+  private followInventory(inventory: readonly ObjectRef[]): void {
+    const { kube } = this.deps;
+    if (!this.started || this.stopped || !kube.watchChanges) return;
+    const wanted = new Map(inventory.map((ref) => [`${ref.apiVersion}|${ref.kind}|${ref.namespace ?? ''}`, ref]));
+    for (const [key, stopWatch] of this.watches) {
+      if (!wanted.has(key)) {
+        stopWatch();
+        this.watches.delete(key);
+      }
+    }
+    for (const [key, ref] of wanted) {
+      if (this.watches.has(key)) continue;
+      const options = { labelSelector: `${OWNER_LABEL}=${OWNER_VALUE}`, ...(ref.namespace ? { namespace: ref.namespace } : {}) };
+      this.watches.set(key, kube.watchChanges(ref.apiVersion, ref.kind, options, (type) => {
+        if (type !== 'ADDED') this.checkDriftSoon();
+      }));
+    }
+  }
+
+  private checkDriftSoon(): void {
+    if (this.stopped || this.timers.has('watch')) return;
+    this.timers.set('watch', setTimeout(() => {
+      this.timers.delete('watch');
+      this.reconcile({ fetch: false }).catch((error: unknown) => this.deps.logger.error({ error: describeError(error) }, 'drift check failed'));
+    }, WATCH_DEBOUNCE_MS));
   }
 
   private async attempt(previous: AgentState, fetch: boolean): Promise<PassOutcome> {

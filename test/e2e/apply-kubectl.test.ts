@@ -110,6 +110,15 @@ describe.skipIf(!kubectlPath)('apply, prune, health and drift with kubectl as th
     expect(await kube.cluster('store-1').get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'settings', namespace: 'shop' })).toBeDefined();
   });
 
+  it('notices a hand edit through its watch and remediates it within seconds, without waiting for the interval', async () => {
+    await commit({ 'app/ns.yaml': namespace, 'app/web.yaml': deployment('web:1', 2) });
+    await start(); // fetch interval an hour, drift interval a minute: only the watch can be this quick
+    await kubectl('scale', 'deploy/web', '-n', 'shop', '--replicas=7');
+    await expect
+      .poll(async () => ((await kube.cluster('store-1').get(deployRef))?.['spec'] as { replicas: number }).replicas, { timeout: 10_000, interval: 100 })
+      .toBe(2);
+  });
+
   it('in alert mode leaves a kubectl patch in place and reports the drifted path', async () => {
     await commit({ 'app/ns.yaml': namespace, 'app/cm.yaml': configMap('settings') });
     await start({ drift: { policy: 'alert' } });

@@ -10,7 +10,8 @@ import { FleetError } from '../../../shared/src/errors.js';
 import type { KubeConnection } from './kube-connection/connection.js';
 import { plainConnection } from './kube-connection/plain.js';
 import { KubeApiError } from '../ports/kube.js';
-import type { ApplyOptions, KubeClient, KubeObject, ListOptions, ObjectRef, ResourceScope } from '../ports/kube.js';
+import type { ApplyOptions, KubeClient, KubeObject, ListOptions, ObjectRef, ResourceScope, WatchChange } from '../ports/kube.js';
+import { streamWatch } from './watch-stream.js';
 
 export interface HttpKubeOptions {
   /** Per request, from sending to the last byte of the answer. Default 30 s. */
@@ -117,6 +118,22 @@ export class HttpKube implements KubeClient {
   }
 
   /** Releases pooled connections. */
+  watchChanges(apiVersion: string, kind: string, options: ListOptions, onChange: (type: WatchChange, object: KubeObject) => void): () => void {
+    return streamWatch({
+      onChange,
+      prepare: async () => {
+        const resource = await this.resolve(apiVersion, kind);
+        const namespace = resource.namespaced && options.namespace !== undefined ? `/namespaces/${encodeURIComponent(options.namespace)}` : '';
+        const url = new URL(this.server.href);
+        url.pathname = `${this.server.pathname.replace(/\/+$/, '')}${groupVersionPath(apiVersion)}${namespace}/${resource.plural}`;
+        url.search = new URLSearchParams({ watch: 'true', timeoutSeconds: '300', ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}) }).toString();
+        const requestOptions = this.requestOptions('GET', undefined);
+        await this.connection.decorate(requestOptions);
+        return { url, options: requestOptions };
+      },
+    });
+  }
+
   async scopeOf(apiVersion: string, kind: string): Promise<ResourceScope | undefined> {
     try {
       return (await this.resolve(apiVersion, kind)).namespaced ? 'Namespaced' : 'Cluster';

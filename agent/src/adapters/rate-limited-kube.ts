@@ -2,7 +2,7 @@
  * A Kubernetes client that spends at most `ratePerSecond` requests a second (a token bucket with
  * `burst` tokens), so an agent catching up after days offline cannot flood its API server.
  */
-import type { ApplyOptions, KubeClient, KubeObject, ListOptions, ObjectRef, ResourceScope } from '../ports/kube.js';
+import type { ApplyOptions, KubeClient, KubeObject, ListOptions, ObjectRef, ResourceScope, WatchChange } from '../ports/kube.js';
 
 export interface RateLimit {
   ratePerSecond: number;
@@ -57,6 +57,12 @@ export class RateLimitedKube implements KubeClient {
   /** Discovery is cached by the client and rarely reaches the server: not rate limited. */
   scopeOf(apiVersion: string, kind: string): Promise<ResourceScope | undefined> {
     return this.inner.scopeOf(apiVersion, kind);
+  }
+
+  /** A watch is one long request, opened rarely: not rate limited. */
+  watchChanges(apiVersion: string, kind: string, options: ListOptions, onChange: (type: WatchChange, object: KubeObject) => void): () => void {
+    if (!this.inner.watchChanges) return () => {};
+    return this.inner.watchChanges(apiVersion, kind, options, onChange);
   }
 
   /** Waits for a token; callers are served in order. */

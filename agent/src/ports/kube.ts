@@ -71,7 +71,15 @@ export interface KubeClient {
   delete(ref: ObjectRef): Promise<boolean>;
   /** Whether objects of a kind live in namespaces; `undefined` when the server does not serve the kind (yet). */
   scopeOf(apiVersion: string, kind: string): Promise<ResourceScope | undefined>;
+  /**
+   * Calls `onChange` for every change to objects of a kind (a watch), until the returned function
+   * is called. Best effort: after a broken stream it reconnects from "now", so callers must not
+   * rely on seeing every change — the agent uses it only to check drift sooner.
+   */
+  watchChanges?(apiVersion: string, kind: string, options: ListOptions, onChange: (type: WatchChange, object: KubeObject) => void): () => void;
 }
+
+export type WatchChange = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 export type ResourceScope = 'Namespaced' | 'Cluster';
 

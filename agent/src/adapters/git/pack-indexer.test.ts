@@ -95,6 +95,8 @@ function runGitBuffer(repo: string, args: string[], input: string): Promise<Buff
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', reject);
+    // git may exit before reading all of its input; its exit status says what happened.
+    child.stdin.on('error', () => undefined);
     child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(out)) : reject(new Error(Buffer.concat(err).toString()))));
     child.stdin.end(input);
   });

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import type { ApplyOptions, KubeClient, KubeObject, ListOptions, ObjectRef, ResourceScope } from '../../ports/kube.js';
+import type { ApplyOptions, KubeClient, KubeObject, ListOptions, ObjectRef, ResourceScope, WatchChange } from '../../ports/kube.js';
 import { ResourceCatalogue, statusIsSubresource, typesFromCrd } from './catalogue.js';
 import type { ResourceType } from './catalogue.js';
 import { finalizersOf, isDeleting, keepDeletionMarks, markedForDeletion } from './deletion.js';
@@ -166,6 +166,13 @@ export class MemoryKube implements KubeClient {
    * it starts with an ADDED event per existing object. One older than the kept history gives a
    * single `ERROR` event with a 410 Expired Status, and nothing more.
    */
+  /** The port's watch: changes only, from now. */
+  watchChanges(apiVersion: string, kind: string, options: ListOptions, onChange: (type: WatchChange, object: KubeObject) => void): () => void {
+    return this.watch(apiVersion, kind, { ...options, resourceVersion: this.resourceVersion() }, (event) => {
+      if (event.type !== 'ERROR') onChange(event.type, event.object);
+    });
+  }
+
   watch(apiVersion: string, kind: string, options: WatchOptions, onEvent: (event: WatchEvent) => void): () => void {
     const type = this.resolve(apiVersion, kind);
     const selector = parseLabelSelector(options.labelSelector ?? '');
