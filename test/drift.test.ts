@@ -46,6 +46,12 @@ describe('drift', () => {
     await kube.patch(configMapRef('a'), 'merge', { data: { mode: 'yolo' } }, { fieldManager: 'kubectl-edit' });
     await reconciler.reconcile();
     expect((await kube.get(configMapRef('a')))?.['data']).toEqual({ mode: 'safe' });
+    const events = agent.store.pendingRecords(100).filter((r) => r.kind === 'event');
+    expect(events.map((r) => r.kind === 'event' && r.event)).toContainEqual({
+      reason: 'DriftRemediated',
+      message: 'ConfigMap/default/a (v1): .data.mode changed by hand; re-applied',
+      severity: 'warning',
+    });
   });
 
   it('recreates an object deleted by hand', async () => {

@@ -254,7 +254,13 @@ export class Reconciler {
     const { kube, logger } = this.deps;
     const { changes, live } = await this.applier.apply(objects, this.deps.driftPolicy ?? 'remediate');
     for (const change of changes) {
-      if (change.driftPaths && change.action === 'configured') logger.warn({ object: describeRef(change.ref), paths: change.driftPaths }, 'drift remediated');
+      if (change.driftPaths && change.action === 'configured') {
+        // Each remediation is an occurrence worth a record of its own; drift left in place under
+        // the alert policy is carried by the Ready condition instead, not repeated every pass.
+        const message = `${describeRef(change.ref)}: ${change.driftPaths.join(', ')} changed by hand; re-applied`;
+        logger.warn({ object: describeRef(change.ref), paths: change.driftPaths }, 'drift remediated');
+        this.deps.store.appendEvent({ reason: 'DriftRemediated', message, severity: 'warning' }, this.now());
+      }
     }
     const desired = objects.map(refOf);
     const now = this.now().getTime();
