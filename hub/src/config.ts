@@ -1,13 +1,46 @@
 import { z } from 'zod';
+import { DEFAULT_CONNECTION_RATE, DEFAULT_MAX_PACKET_BYTES } from './adapters/broker-limits.js';
 
 const Port = z.number().int().min(0).max(65535);
+const PerSecond = z.number().positive();
+
+const MqttTls = z.strictObject({
+  host: z.string().default('0.0.0.0'),
+  port: Port.default(8883),
+  /** PEM files; relative paths are relative to the working directory. */
+  certFile: z.string().min(1),
+  keyFile: z.string().min(1),
+  /** CA for client certificates; without it clients authenticate with tokens only. */
+  caFile: z.string().min(1).optional(),
+  requireClientCert: z.boolean().default(false),
+});
+
+const { overall, perAddress } = DEFAULT_CONNECTION_RATE;
+const ConnectionRate = z.strictObject({
+  perSecond: PerSecond.default(overall.perSecond),
+  burst: PerSecond.default(overall.burst),
+  perAddressPerSecond: PerSecond.default(perAddress.perSecond),
+  perAddressBurst: PerSecond.default(perAddress.burst),
+});
+
+const Mqtt = z
+  .strictObject({
+    host: z.string().default('0.0.0.0'),
+    port: Port.default(1883),
+    /** Largest MQTT packet body a client may send; larger ones close its connection. */
+    maxPacketBytes: z.number().int().min(1024).default(DEFAULT_MAX_PACKET_BYTES),
+    connectionRate: ConnectionRate.prefault({}),
+    tls: MqttTls.optional(),
+  })
+  .refine((mqtt) => !mqtt.tls?.requireClientCert || mqtt.tls.caFile !== undefined, {
+    message: 'mqtt.tls.requireClientCert needs mqtt.tls.caFile to verify client certificates against',
+    path: ['tls', 'caFile'],
+  });
 
 export const HubConfig = z.strictObject({
   /** SQLite file holding the fleet; relative paths are relative to the config file. */
   database: z.string().min(1).default('hub.db'),
-  mqtt: z
-    .strictObject({ host: z.string().default('0.0.0.0'), port: Port.default(1883) })
-    .prefault({}),
+  mqtt: Mqtt.prefault({}),
   http: z
     .strictObject({ host: z.string().default('0.0.0.0'), port: Port.default(8080) })
     .prefault({}),

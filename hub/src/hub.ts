@@ -2,10 +2,12 @@
  * The hub, wired: store, broker, ingest and the HTTP API. `main.ts` builds it from a config
  * file; tests and the demo build it directly.
  */
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../shared/src/logger.js';
 import { buildHttpApi } from './adapters/http-api.js';
 import { EmbeddedBroker } from './adapters/embedded-broker.js';
+import type { BrokerTlsOptions } from './adapters/embedded-broker.js';
 import { SqliteFleetStore } from './adapters/sqlite-fleet-store.js';
 import type { HubConfig } from './config.js';
 import { verifyToken } from './credentials.js';
@@ -30,10 +32,18 @@ export interface HubOptions {
 }
 
 export async function startHub({ config, logger, now = () => new Date() }: HubOptions): Promise<Hub> {
+  // Certificate files are read before anything is opened, so a missing one leaks nothing.
+  const tls = config.mqtt.tls ? readBrokerTls(config.mqtt.tls) : undefined;
   const store = new SqliteFleetStore(config.database);
   const broker = await EmbeddedBroker.start({
     host: config.mqtt.host,
     port: config.mqtt.port,
+    maxPacketBytes: config.mqtt.maxPacketBytes,
+    connectionRate: {
+      overall: { perSecond: config.mqtt.connectionRate.perSecond, burst: config.mqtt.connectionRate.burst },
+      perAddress: { perSecond: config.mqtt.connectionRate.perAddressPerSecond, burst: config.mqtt.connectionRate.perAddressBurst },
+    },
+    ...(tls ? { tls } : {}),
     logger: logger.child({ component: 'broker' }),
     verifyCredentials: async (clusterId, token) => {
       const hash = store.tokenHashOf(clusterId);
@@ -68,5 +78,16 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
       ingest.flush();
       store.close();
     },
+  };
+}
+
+function readBrokerTls(tls: NonNullable<HubConfig['mqtt']['tls']>): BrokerTlsOptions {
+  return {
+    host: tls.host,
+    port: tls.port,
+    cert: readFileSync(tls.certFile),
+    key: readFileSync(tls.keyFile),
+    ...(tls.caFile ? { ca: readFileSync(tls.caFile) } : {}),
+    requireClientCert: tls.requireClientCert,
   };
 }

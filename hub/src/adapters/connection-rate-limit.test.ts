@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { ConnectionRateLimit } from './connection-rate-limit.js';
+
+const limiter = (clock: { ms: number }) =>
+  new ConnectionRateLimit({ overall: { perSecond: 10, burst: 5 }, perAddress: { perSecond: 2, burst: 3 }, now: () => clock.ms });
+const admitted = (limit: ConnectionRateLimit, address: string, times: number) =>
+  Array.from({ length: times }, () => limit.admit(address).admitted).filter(Boolean).length;
+
+describe('ConnectionRateLimit', () => {
+  it('allows a burst per address, then refills at the configured rate', () => {
+    const clock = { ms: 0 };
+    const limit = limiter(clock);
+    expect(admitted(limit, '10.0.0.1', 5)).toBe(3);
+    expect(limit.admit('10.0.0.1')).toEqual({ admitted: false, reason: 'address' });
+    clock.ms += 500;
+    expect(admitted(limit, '10.0.0.1', 5)).toBe(1);
+  });
+
+  it('caps all addresses together, and a refused address does not use up the shared budget', () => {
+    const clock = { ms: 0 };
+    const limit = limiter(clock);
+    expect(admitted(limit, '10.0.0.1', 10)).toBe(3);
+    expect(admitted(limit, '10.0.0.2', 10)).toBe(2);
+    expect(limit.admit('10.0.0.3')).toEqual({ admitted: false, reason: 'overall' });
+    clock.ms += 100;
+    expect(admitted(limit, '10.0.0.3', 10)).toBe(1);
+  });
+});
