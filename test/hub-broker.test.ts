@@ -5,7 +5,9 @@
 import { connectAsync } from 'mqtt';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HubConfig } from '../hub/src/config.js';
 import type { Hub } from '../hub/src/hub.js';
+import { MAX_PAYLOAD_BYTES } from '../shared/src/protocol.js';
 import { topics } from '../shared/src/topics.js';
 import { startTestHub } from './support/hub-fixture.js';
 import { makeTempDir } from './support/temp-dir.js';
@@ -105,5 +107,22 @@ describe('hub broker and ingest', () => {
     client.stream.destroy();
     await expect.poll(() => hub.store.getCluster('store-b')?.presence).toBe('offline');
     await client.endAsync(true);
+  });
+});
+
+describe('hub broker config', () => {
+  it('limits packets and connection rates by default, with no TLS listener', () => {
+    const { mqtt } = HubConfig.parse({});
+    expect(mqtt.maxPacketBytes).toBeGreaterThan(MAX_PAYLOAD_BYTES);
+    expect(mqtt.connectionRate).toEqual({ perSecond: 200, burst: 500, perAddressPerSecond: 20, perAddressBurst: 40 });
+    expect(mqtt.tls).toBeUndefined();
+  });
+
+  it('refuses requireClientCert without a CA to verify certificates against', () => {
+    const tls = { certFile: 'server.crt', keyFile: 'server.key', requireClientCert: true };
+    const result = HubConfig.safeParse({ mqtt: { tls } });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path).toEqual(['mqtt', 'tls', 'caFile']);
+    expect(HubConfig.parse({ mqtt: { tls: { ...tls, caFile: 'ca.crt' } } }).mqtt.tls).toMatchObject({ port: 8883, requireClientCert: true });
   });
 });
