@@ -106,7 +106,12 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 
 async function startHubOnPreferredPort(database: string, port: number, logger: Logger): Promise<Hub> {
   const config = (httpPort: number) =>
-    HubConfig.parse({ database, mqtt: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: httpPort } });
+    HubConfig.parse({
+      database,
+      // Every demo agent connects from 127.0.0.1 at once: the per-address limit is for real fleets.
+      mqtt: { host: '127.0.0.1', port: 0, connectionRate: { perAddressPerSecond: 1000, perAddressBurst: 1000 } },
+      http: { host: '127.0.0.1', port: httpPort },
+    });
   try {
     return await startHub({ config: config(port), logger });
   } catch (error) {

@@ -10,9 +10,21 @@ import { startHub } from './hub.js';
 import { parseLabelArgs } from '../../shared/src/labels.js';
 import { registerCluster } from './registry.js';
 
+/** The config with its relative paths resolved against the config file's folder. */
 function readConfig(file: string): HubConfig {
   const config = loadConfigFile(HubConfig, file);
-  return { ...config, database: resolve(dirname(file), config.database) };
+  const path = (p: string) => resolve(dirname(file), p);
+  const tls = config.mqtt.tls;
+  return {
+    ...config,
+    database: path(config.database),
+    mqtt: {
+      ...config.mqtt,
+      ...(tls
+        ? { tls: { ...tls, certFile: path(tls.certFile), keyFile: path(tls.keyFile), ...(tls.caFile ? { caFile: path(tls.caFile) } : {}) } }
+        : {}),
+    },
+  };
 }
 
 const program = new Command('hub').description('The fleet hub: MQTT broker, fleet inventory and operator API.');
