@@ -74,7 +74,7 @@ for (const [name, open] of Object.entries(adapters)) {
 
     it('acknowledges cumulatively and pages pending records oldest first', () => {
       const store = setup();
-      const seqs = [1, 2, 3, 4].map(() => store.saveState(state, at));
+      const seqs = [1, 2, 3, 4].map((n) => store.appendEvent({ reason: 'Applied', message: `${n}`, severity: 'info' }, at));
       expect(store.pendingRecords(2).map((r) => r.seq)).toEqual(seqs.slice(0, 2));
       expect(store.pendingRecords(10, seqs[2]).map((r) => r.seq)).toEqual(seqs.slice(3));
       expect(store.pendingCount()).toBe(4);

@@ -59,6 +59,16 @@ const MIGRATIONS: readonly string[] = [
      resource_version TEXT NOT NULL
    ) WITHOUT ROWID;
    ALTER TABLE state ADD COLUMN applied_at TEXT;`,
+  `-- The outbox is bounded by kind (one status, a capped number of events): find each kind's rows
+   -- in seq order without scanning the others.
+   CREATE INDEX outbox_kind ON outbox (kind, seq);
+   -- Events dropped by the cap since the hub last acknowledged a notice saying so, and the seq of
+   -- the pending notice. Kept apart from the notice's body so the count survives a restart.
+   CREATE TABLE outbox_drops (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     dropped INTEGER NOT NULL,
+     notice_seq INTEGER NOT NULL
+   );`,
 ];
 
 export interface AgentDatabase {

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { ClusterStatus, Condition, EventRecord, Health } from '../../../shared/src/protocol.js';
 import type { ReportRecord } from '../../../shared/src/protocol.js';
-import { INITIAL_STATE } from '../ports/agent-store.js';
+import { EVENTS_DROPPED_REASON, INITIAL_STATE } from '../ports/agent-store.js';
 import type { AgentState, AgentStore } from '../ports/agent-store.js';
 
 
@@ -22,13 +22,26 @@ const StateRow = z.object({
   applied_at: z.string().nullable(),
 });
 const OutboxRow = z.object({ seq: z.number(), kind: z.enum(['status', 'event']), at: z.string(), body: z.string() });
+const DropsRow = z.object({ dropped: z.number().int().positive(), notice_seq: z.number().int() });
+
+/** About a day of events at one a minute, a few hundred kilobytes. */
+export const DEFAULT_MAX_EVENTS = 1_000;
+
+export interface SqliteAgentStoreOptions {
+  /** Events kept for the hub, besides the notice counting those dropped; the oldest go first. */
+  maxEvents?: number;
+}
 
 export class SqliteAgentStore implements AgentStore {
   private readonly db: Database.Database;
+  private readonly maxEvents: number;
 
   /** The database from `openAgentDatabase`; the caller closes it. */
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, options: SqliteAgentStoreOptions = {}) {
+    const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
+    if (!Number.isInteger(maxEvents) || maxEvents < 1) throw new RangeError(`maxEvents must be a positive integer, got ${maxEvents}`);
     this.db = db;
+    this.maxEvents = maxEvents;
   }
 
   readState(): AgentState {
@@ -80,7 +93,12 @@ export class SqliteAgentStore implements AgentStore {
   }
 
   appendEvent(event: EventRecord['event'], at: Date): number {
-    return this.enqueue('event', at, EventRecord.shape.event.parse(event));
+    const body = EventRecord.shape.event.parse(event);
+    return this.db.transaction(() => {
+      const seq = this.enqueue('event', at, body);
+      this.capEvents(at);
+      return seq;
+    })();
   }
 
   pendingRecords(limit: number, afterSeq = 0): ReportRecord[] {
@@ -99,7 +117,48 @@ export class SqliteAgentStore implements AgentStore {
   }
 
   acknowledge(upTo: number): number {
-    return this.db.prepare('DELETE FROM outbox WHERE seq <= ?').run(upTo).changes;
+    return this.db.transaction(() => {
+      // Once the hub has the notice, the drops it counted are told; the next overflow counts anew.
+      this.db.prepare('DELETE FROM outbox_drops WHERE notice_seq <= ?').run(upTo);
+      return this.db.prepare('DELETE FROM outbox WHERE seq <= ?').run(upTo).changes;
+    })();
+  }
+
+  /**
+   * Drops the oldest events beyond `maxEvents` and replaces the pending drop notice with one
+   * carrying the running count. The notice takes a new seq rather than being edited in place: the
+   * old one may already be on its way, and the hub ignores a seq it has seen. Called inside the
+   * transaction of the insert that overflowed.
+   */
+  private capEvents(at: Date): void {
+    const raw = this.db.prepare('SELECT dropped, notice_seq FROM outbox_drops WHERE id = 1').get();
+    const drops = raw === undefined ? undefined : DropsRow.parse(raw);
+    const noticeSeq = drops?.notice_seq ?? null;
+    const { n: events } = this.db
+      .prepare("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'event' AND seq IS NOT ?")
+      .get(noticeSeq) as { n: number };
+    const excess = events - this.maxEvents;
+    if (excess <= 0) return;
+    this.db
+      .prepare(
+        `DELETE FROM outbox WHERE seq IN (
+           SELECT seq FROM outbox WHERE kind = 'event' AND seq IS NOT ? ORDER BY seq LIMIT ?)`,
+      )
+      .run(noticeSeq, excess);
+    const dropped = (drops?.dropped ?? 0) + excess;
+    if (noticeSeq !== null) this.db.prepare('DELETE FROM outbox WHERE seq = ?').run(noticeSeq);
+    const notice: EventRecord['event'] = {
+      reason: EVENTS_DROPPED_REASON,
+      message: `${dropped} events dropped while the hub was unreachable`,
+      severity: 'warning',
+    };
+    const seq = this.enqueue('event', at, notice);
+    this.db
+      .prepare(
+        `INSERT INTO outbox_drops (id, dropped, notice_seq) VALUES (1, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET dropped = excluded.dropped, notice_seq = excluded.notice_seq`,
+      )
+      .run(dropped, seq);
   }
 
   private enqueue(kind: ReportRecord['kind'], at: Date, body: unknown): number {

@@ -30,6 +30,12 @@ export const INITIAL_STATE: AgentState = {
   appliedAt: null,
 };
 
+/**
+ * The reason of the event that stands for events the outbox dropped: while the hub is
+ * unreachable the outbox keeps a capped number of events, the newest.
+ */
+export const EVENTS_DROPPED_REASON = 'EventsDropped';
+
 export interface AgentStore {
   readState(): AgentState;
   /** Saves `state` and queues a status record announcing it, in one transaction; returns its seq. */
