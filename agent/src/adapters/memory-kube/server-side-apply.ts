@@ -91,14 +91,7 @@ export function planApply({ live, config: given, manager, force, keyedLists, tim
   const merged = mergeOver(base, config, undefined, keyedLists) as KubeObject;
   merged.apiVersion = config.apiVersion;
 
-  const selfEntry: ManagedFieldsEntry = {
-    manager,
-    operation: 'Apply',
-    apiVersion: config.apiVersion,
-    time: previous?.set.equals(applied) && previous.entry.time !== undefined ? previous.entry.time : time,
-    fieldsType: 'FieldsV1',
-    fieldsV1: toFieldsV1(applied),
-  };
+  const selfEntry = managerEntry(manager, 'Apply', config.apiVersion, applied, previous, time);
   merged.metadata.managedFields = rebuildEntries(owners, isSelf, selfEntry, time);
   return { ok: true, object: merged };
 }
@@ -147,15 +140,7 @@ export function planUpdate({ live, next, manager, keyedLists, time, subresource 
   }
   const mine = (previous?.set ?? new FieldSet()).union(changed);
   const object = structuredClone(next);
-  const selfEntry: ManagedFieldsEntry = {
-    manager,
-    operation: 'Update',
-    apiVersion: next.apiVersion,
-    time: previous?.set.equals(mine) && previous.entry.time !== undefined ? previous.entry.time : time,
-    fieldsType: 'FieldsV1',
-    fieldsV1: toFieldsV1(mine),
-    ...(subresource !== undefined ? { subresource } : {}),
-  };
+  const selfEntry = managerEntry(manager, 'Update', next.apiVersion, mine, previous, time, subresource);
   object.metadata.managedFields = rebuildEntries(owners, isSelf, mine.size > 0 ? selfEntry : undefined, time);
   return object;
 }
@@ -195,4 +180,25 @@ export function describeConflicts(conflicts: readonly Conflict[]): string {
     ...(byManager.get(manager) ?? []).map((c) => `- ${formatPath(c.path)}`),
   ]);
   return `${count}: ${lines.join('\n')}`;
+}
+
+/** A manager's managedFields entry; its time moves only when the fields it owns change. */
+function managerEntry(
+  manager: string,
+  operation: ManagedFieldsEntry['operation'],
+  apiVersion: string,
+  set: FieldSet,
+  previous: { set: FieldSet; entry: ManagedFieldsEntry } | undefined,
+  time: string,
+  subresource?: string,
+): ManagedFieldsEntry {
+  return {
+    manager,
+    operation,
+    apiVersion,
+    time: previous?.set.equals(set) && previous.entry.time !== undefined ? previous.entry.time : time,
+    fieldsType: 'FieldsV1',
+    fieldsV1: toFieldsV1(set),
+    ...(subresource !== undefined ? { subresource } : {}),
+  };
 }
