@@ -4,6 +4,7 @@ import { openAgentDatabase } from '../agent/src/adapters/agent-database.js';
 import { SqliteAgentStore } from '../agent/src/adapters/sqlite-agent-store.js';
 import { INITIAL_STATE } from '../agent/src/ports/agent-store.js';
 import type { AgentState, AgentStore } from '../agent/src/ports/agent-store.js';
+import type { Directive } from '../shared/src/protocol.js';
 import { makeTempDir } from './support/temp-dir.js';
 
 const at = new Date('2026-11-22T10:00:00Z');
@@ -19,6 +20,21 @@ const state: AgentState = {
   cacheBytes: 1234,
   appliedAt: '2026-11-22T09:59:00.000Z',
 };
+
+const directive = (seq: number): Directive => ({
+  v: 1,
+  clusterId: 'store-1',
+  seq,
+  rolloutId: 'r-1',
+  wave: 'canary',
+  revision: 'b'.repeat(40),
+  repo: 'https://git.example/fleet.git',
+  path: '',
+  issuedAt: at.toISOString(),
+  expiresAt: at.toISOString(),
+  keyId: '0123456789abcdef',
+  sig: Buffer.alloc(64).toString('base64'),
+});
 
 const adapters: Record<string, () => { store: AgentStore; cleanup: () => void }> = {
   'SqliteAgentStore (file)': () => {
@@ -82,6 +98,34 @@ for (const [name, open] of Object.entries(adapters)) {
       expect(store.acknowledge(seqs[1]!)).toBe(0);
       expect(store.pendingCount()).toBe(2);
       expect(store.pendingRecords(10).map((r) => r.seq)).toEqual(seqs.slice(2));
+    });
+
+    it('keeps one status in the outbox: a newer one supersedes an unacknowledged one, events stay', () => {
+      const store = setup();
+      const first = store.saveState(state, at);
+      const event = store.appendEvent({ reason: 'Applied', message: 'ok', severity: 'info' }, at);
+      const second = store.saveState({ ...state, health: 'Healthy' }, at);
+      expect(second).toBeGreaterThan(event);
+      const pending = store.pendingRecords(10);
+      expect(pending.map((r) => [r.seq, r.kind])).toEqual([[event, 'event'], [second, 'status']]);
+      expect(pending[1]).toMatchObject({ status: { health: 'Healthy' } });
+      expect(pending.some((r) => r.seq === first)).toBe(false);
+    });
+
+    it('keeps the accepted directive, announces it, and never lets its seq go back', () => {
+      const store = setup();
+      expect(store.acceptedDirective()).toBeUndefined();
+      const seq = store.acceptDirective(directive(5), at);
+      expect(store.acceptedDirective()).toEqual(directive(5));
+      expect(store.pendingRecords(10)).toEqual([
+        { seq, kind: 'event', at: at.toISOString(), event: { reason: 'DirectiveAccepted', message: expect.stringContaining('directive 5'), severity: 'info' } },
+      ]);
+      expect(() => store.acceptDirective(directive(5), at)).toThrow(/not newer/);
+      expect(() => store.acceptDirective(directive(4), at)).toThrow(/not newer/);
+      expect(store.acceptedDirective()?.seq).toBe(5);
+      expect(store.pendingCount()).toBe(1);
+      store.saveState(state, at);
+      expect(store.pendingRecords(10)[1]).toMatchObject({ status: { directive: { seq: 5, rolloutId: 'r-1', wave: 'canary' } } });
     });
 
     it('refuses a state the protocol could not carry', () => {

@@ -161,7 +161,7 @@ describe('Reconciler', () => {
 
   it('holds records while offline and replays them on reconnect', async () => {
     current = setup();
-    const { git, broker, uplink, reconciler } = current;
+    const { git, broker, uplink, reconciler, store } = current;
     const seen: number[] = [];
     broker.subscribe(topics.report('store-1'), (_t, payload) => seen.push(...JSON.parse(payload.toString()).records.map((r: { seq: number }) => r.seq)));
     uplink.setOnline(false);
@@ -170,8 +170,11 @@ describe('Reconciler', () => {
     git.commit('main', { 'app/ns.yaml': namespace, 'app/d.yaml': deployment('web:1') });
     await reconciler.reconcile();
     expect(seen).toEqual([]);
+    // The second status superseded the first while offline: one snapshot is replayed, the newest.
+    const pending = store.pendingRecords(10);
+    expect(pending).toHaveLength(1);
     uplink.setOnline(true);
-    await expect.poll(() => seen).toHaveLength(2);
-    expect(seen[1]).toBe(seen[0]! + 1);
+    await expect.poll(() => seen).toEqual([pending[0]!.seq]);
+    expect(store.readState().inventory).toHaveLength(2);
   });
 });

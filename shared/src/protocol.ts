@@ -40,6 +40,12 @@ export const Presence = z.strictObject({
 });
 export type Presence = z.infer<typeof Presence>;
 
+const Seq = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const RolloutName = z.string().min(1).max(128);
+
+export const DirectiveSummary = z.strictObject({ seq: Seq, rolloutId: RolloutName, wave: RolloutName });
+export type DirectiveSummary = z.infer<typeof DirectiveSummary>;
+
 export const ClusterStatus = z.strictObject({
   /** The revision whose objects are in the cluster; null before the first successful apply. */
   appliedRevision: CommitSha.nullable(),
@@ -50,10 +56,10 @@ export const ClusterStatus = z.strictObject({
   objectCount: z.number().int().nonnegative(),
   /** Bytes the agent keeps to reconcile offline (revision cache and Git cache). */
   cacheBytes: z.number().int().nonnegative().optional(),
+  /** The last hub directive the agent accepted (directed mode), so the hub knows it arrived. */
+  directive: DirectiveSummary.optional(),
 });
 export type ClusterStatus = z.infer<typeof ClusterStatus>;
-
-const Seq = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 export const StatusRecord = z.strictObject({
   seq: Seq,
@@ -98,8 +104,8 @@ export const UnsignedDirective = z.strictObject({
   v: version,
   clusterId: ClusterId,
   seq: Seq,
-  rolloutId: z.string().min(1).max(128),
-  wave: z.string().min(1).max(128),
+  rolloutId: RolloutName,
+  wave: RolloutName,
   revision: CommitSha,
   repo: z.string().min(1).max(2048),
   path: z.string().max(1024),

@@ -69,6 +69,14 @@ const MIGRATIONS: readonly string[] = [
      dropped INTEGER NOT NULL,
      notice_seq INTEGER NOT NULL
    );`,
+  `-- The hub directive accepted last (directed mode), exactly as signed: it is written before the
+   -- agent acts on it, so its seq never goes back, and it is re-checked against nothing.
+   CREATE TABLE directive (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     seq INTEGER NOT NULL,
+     body TEXT NOT NULL,
+     accepted_at TEXT NOT NULL
+   );`,
 ];
 
 export interface AgentDatabase {

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import { ClusterStatus, Condition, EventRecord, Health } from '../../../shared/src/protocol.js';
+import { ClusterStatus, Condition, Directive, EventRecord, Health } from '../../../shared/src/protocol.js';
 import type { ReportRecord } from '../../../shared/src/protocol.js';
+import { FleetError } from '../../../shared/src/errors.js';
 import { EVENTS_DROPPED_REASON, INITIAL_STATE } from '../ports/agent-store.js';
 import type { AgentState, AgentStore } from '../ports/agent-store.js';
 
@@ -60,15 +61,17 @@ export class SqliteAgentStore implements AgentStore {
   }
 
   saveState(state: AgentState, at: Date): number {
-    const status = ClusterStatus.parse({
-      appliedRevision: state.appliedRevision,
-      desiredRevision: state.desiredRevision,
-      health: state.health,
-      conditions: state.conditions,
-      objectCount: state.inventory.length,
-      cacheBytes: state.cacheBytes,
-    });
     return this.db.transaction(() => {
+      const directive = this.acceptedDirective();
+      const status = ClusterStatus.parse({
+        appliedRevision: state.appliedRevision,
+        desiredRevision: state.desiredRevision,
+        health: state.health,
+        conditions: state.conditions,
+        objectCount: state.inventory.length,
+        cacheBytes: state.cacheBytes,
+        ...(directive ? { directive: { seq: directive.seq, rolloutId: directive.rolloutId, wave: directive.wave } } : {}),
+      });
       this.db
         .prepare(
           `INSERT INTO state (id, applied_revision, desired_revision, health, conditions, inventory, cache_bytes, applied_at, updated_at)
@@ -88,7 +91,31 @@ export class SqliteAgentStore implements AgentStore {
           state.appliedAt,
           at.toISOString(),
         );
+      // A status is a snapshot: the newest says all an older unacknowledged one did. The new one
+      // takes a new seq, since the old may already be on its way and the hub ignores seen seqs.
+      this.db.prepare("DELETE FROM outbox WHERE kind = 'status'").run();
       return this.enqueue('status', at, status);
+    })();
+  }
+
+  acceptedDirective(): Directive | undefined {
+    const row = this.db.prepare('SELECT body FROM directive WHERE id = 1').get() as { body: string } | undefined;
+    return row === undefined ? undefined : Directive.parse(JSON.parse(row.body));
+  }
+
+  acceptDirective(directive: Directive, at: Date): number {
+    const body = JSON.stringify(Directive.parse(directive));
+    return this.db.transaction(() => {
+      const { changes } = this.db
+        .prepare(
+          `INSERT INTO directive (id, seq, body, accepted_at) VALUES (1, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, body = excluded.body, accepted_at = excluded.accepted_at
+           WHERE excluded.seq > directive.seq`,
+        )
+        .run(directive.seq, body, at.toISOString());
+      if (changes === 0) throw new FleetError('conflict', `directive ${directive.seq} is not newer than the one accepted`);
+      const message = `directive ${directive.seq} of rollout ${directive.rolloutId} (wave ${directive.wave}): revision ${directive.revision}`;
+      return this.appendEvent({ reason: 'DirectiveAccepted', message, severity: 'info' }, at);
     })();
   }
 

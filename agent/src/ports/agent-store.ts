@@ -4,7 +4,7 @@
  * database; a state
  * change and the record announcing it are always committed together.
  */
-import type { Condition, EventRecord, Health, ReportRecord } from '../../../shared/src/protocol.js';
+import type { Condition, Directive, EventRecord, Health, ReportRecord } from '../../../shared/src/protocol.js';
 import type { ObjectRef } from './kube.js';
 
 export interface AgentState {
@@ -38,8 +38,15 @@ export const EVENTS_DROPPED_REASON = 'EventsDropped';
 
 export interface AgentStore {
   readState(): AgentState;
-  /** Saves `state` and queues a status record announcing it, in one transaction; returns its seq. */
+  /**
+   * Saves `state` and queues a status record announcing it, in one transaction; returns its seq.
+   * A status not yet acknowledged is superseded: the outbox holds at most one.
+   */
   saveState(state: AgentState, at: Date): number;
+  /** The hub directive accepted last, if any. */
+  acceptedDirective(): Directive | undefined;
+  /** Records `directive` as accepted, with an event saying so, in one transaction; returns the event's seq. */
+  acceptDirective(directive: Directive, at: Date): number;
   /** Queues an event record; returns its seq. */
   appendEvent(event: EventRecord['event'], at: Date): number;
   /** The oldest unacknowledged records with seq > `afterSeq` (default 0), in seq order. */
