@@ -85,7 +85,7 @@ export async function sourceBench(): Promise<Record<string, number>> {
       dataDir,
       intervalSeconds: 3600,
     });
-    const online = await startAgent(settings, logger, { kube: httpKubeFromUrl(kube.clusterUrl('online')) });
+    const online = await startAgent({ ...settings, mode: 'track' }, logger, { kube: httpKubeFromUrl(kube.clusterUrl('online')) });
     await online.reconciler.reconcile();
     await online.stop();
     await git.close();
@@ -100,7 +100,7 @@ export async function sourceBench(): Promise<Record<string, number>> {
     const allObjects = (cluster: string) => () =>
       waitFor(async () => (await kube.cluster(cluster).list('v1', 'ConfigMap', { namespace: 'bench' })).length === OBJECTS - 1);
     const coldStart = await timed(async () => {
-      const agent = await startAgent({ ...settings, intervalSeconds: 3600 }, logger, { kube: httpKubeFromUrl(kube.clusterUrl('offline')) });
+      const agent = await startAgent({ ...settings, mode: 'track', intervalSeconds: 3600 }, logger, { kube: httpKubeFromUrl(kube.clusterUrl('offline')) });
       await firstObject('offline')();
       await agent.reconciler.reconcile();
       await agent.stop();

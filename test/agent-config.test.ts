@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadAgentSettings } from '../agent/src/config.js';
+import { generateSigningKeyPair } from '../shared/src/signing.js';
 import { makeTempDir } from './support/temp-dir.js';
 
 describe('agent config', () => {
@@ -31,13 +32,13 @@ describe('agent config', () => {
     write('git-token', 'secret-token\n');
     write('hub-token', 'hub-secret\n');
     const fromFiles = loadAgentSettings(
-      write('b.yaml', `${base}  auth: {tokenFile: git-token}\nhub: {url: "mqtt://hub:1883", tokenFile: hub-token}\n`),
+      write('b.yaml', `${base}  auth: {tokenFile: git-token}\nmode: track\nhub: {url: "mqtt://hub:1883", tokenFile: hub-token}\n`),
       {},
     );
     expect(fromFiles.gitCredentials).toEqual({ token: 'secret-token' });
     expect(fromFiles.hub).toEqual({ url: 'mqtt://hub:1883', token: 'hub-secret' });
 
-    const fromEnv = loadAgentSettings(write('c.yaml', `${base}hub: {url: "mqtt://hub:1883"}\n`), {
+    const fromEnv = loadAgentSettings(write('c.yaml', `${base}mode: track\nhub: {url: "mqtt://hub:1883"}\n`), {
       FLEET_GIT_USERNAME: 'bot',
       FLEET_GIT_PASSWORD: 'pw',
       FLEET_AGENT_TOKEN: 'env-token',
@@ -59,8 +60,19 @@ describe('agent config', () => {
     for (const path of ['clusterId', 'source.url', 'source.limits.maxFiles', 'intervalSeconds']) expect(message).toContain(path);
   });
 
+  it('runs directed by the hub when one is configured, with the hub keys it trusts', () => {
+    const hubKey = generateSigningKeyPair();
+    write('hub.pub', hubKey.publicKeyPem);
+    const directed = loadAgentSettings(write('h.yaml', `${base}hub: {url: "mqtt://hub:1883", trustedKeyFiles: [hub.pub]}\n`), { FLEET_AGENT_TOKEN: 't' });
+    expect(directed.mode).toBe('directed');
+    expect(directed.trustedHubKeys).toEqual([hubKey.publicKeyPem.trim()]);
+    expect(() => loadAgentSettings(write('i.yaml', `${base}hub: {url: "mqtt://hub:1883"}\n`), { FLEET_AGENT_TOKEN: 't' })).toThrow(/hub\.trustedKeyFiles/);
+    expect(() => loadAgentSettings(write('j.yaml', `${base}mode: directed\n`), {})).toThrow(/configure hub, or use mode track/);
+    expect(() => loadAgentSettings(write('k.yaml', `${base}hub: {url: "mqtt://hub:1883", trustedKeyFiles: [gone.pub]}\n`), { FLEET_AGENT_TOKEN: 't' })).toThrow(/hub\.trustedKeyFiles/);
+  });
+
   it('says which secret file it cannot read', () => {
-    expect(() => loadAgentSettings(write('f.yaml', `${base}hub: {url: "mqtt://hub:1883", tokenFile: missing}\n`), {})).toThrow(/hub\.tokenFile/);
-    expect(() => loadAgentSettings(write('g.yaml', `${base}hub: {url: "mqtt://hub:1883"}\n`), {})).toThrow(/FLEET_AGENT_TOKEN/);
+    expect(() => loadAgentSettings(write('f.yaml', `${base}mode: track\nhub: {url: "mqtt://hub:1883", tokenFile: missing}\n`), {})).toThrow(/hub\.tokenFile/);
+    expect(() => loadAgentSettings(write('g.yaml', `${base}mode: track\nhub: {url: "mqtt://hub:1883"}\n`), {})).toThrow(/FLEET_AGENT_TOKEN/);
   });
 });

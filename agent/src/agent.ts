@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../shared/src/logger.js';
+import { loadTrustedKeys } from '../../shared/src/signing.js';
 import { openAgentDatabase } from './adapters/agent-database.js';
 import { createCommitVerifier } from './adapters/commit-signature/index.js';
 import { IsomorphicGitSource } from './adapters/isomorphic-git-source.js';
@@ -90,6 +91,8 @@ export async function startAgent(settings: AgentSettings, logger: Logger, overri
     prune: { maxPruneShare: settings.prune.maxShare },
     healthDeadlineMs: settings.health.deadlineSeconds * 1000,
     keepRevisions: settings.cache.keepRevisions,
+    mode: settings.mode,
+    ...(settings.trustedHubKeys ? { directives: { trusted: loadTrustedKeys(settings.trustedHubKeys), repo: settings.source.url } } : {}),
     ...(settings.trustedSigners ? { verifyCommit: await commitCheck(settings.trustedSigners) } : {}),
   });
   reconciler.start(settings.intervalSeconds * 1000, settings.drift.intervalSeconds * 1000);

@@ -13,8 +13,11 @@ export const AgentConfig = z.strictObject({
   clusterId: ClusterId,
   /** Labels of this cluster, for `fleet.yaml` target selectors and `${cluster.labels.KEY}`. */
   labels: z.record(z.string(), z.string()).default({}),
-  /** `track` follows the head of a branch. (`directed`, driven by signed hub directives, comes later.) */
-  mode: z.literal('track').default('track'),
+  /**
+   * `directed` (the default with a hub) runs only the revisions named by signed hub directives;
+   * `track` follows the head of `source.branch` (dev clusters, no hub).
+   */
+  mode: z.enum(['track', 'directed']).optional(),
   source: z.strictObject({
     url: z.url({ protocol: /^https?$/ }),
     branch: z.string().min(1).default('main'),
@@ -90,6 +93,8 @@ export const AgentConfig = z.strictObject({
       url: z.url({ protocol: /^mqtts?$/ }),
       /** File holding this cluster's token; the env variable FLEET_AGENT_TOKEN may be used instead. */
       tokenFile: SecretFile.optional(),
+      /** Hub public keys (PEM files) whose directives are trusted; several during a key rotation. */
+      trustedKeyFiles: z.array(z.string().min(1)).default([]),
     })
     .optional(),
   /** Where the agent keeps its SQLite file and Git cache. */
@@ -101,9 +106,12 @@ export type AgentConfig = z.infer<typeof AgentConfig>;
 export type GitCredentials = { username: string; password: string } | { token: string };
 
 /** The config with relative paths resolved and secrets read: what the agent is built from. */
-export interface AgentSettings extends Omit<AgentConfig, 'hub'> {
+export interface AgentSettings extends Omit<AgentConfig, 'hub' | 'mode'> {
+  mode: 'track' | 'directed';
   gitCredentials?: GitCredentials;
   hub?: { url: string; token: string };
+  /** PEM text of the hub keys trusted for directives (directed mode). */
+  trustedHubKeys?: string[];
   /** The trusted keys' text, read from `source.verifyCommits`. */
   trustedSigners?: { openpgpPublicKeys: string[]; sshPublicKeys: string[] };
 }
@@ -115,9 +123,10 @@ export function loadAgentSettings(file: string, env: NodeJS.ProcessEnv = process
 /** Resolves a parsed config's relative paths against `base` and reads the secrets and keys it names. */
 export function resolveAgentSettings(config: AgentConfig, base: string, env: NodeJS.ProcessEnv = process.env): AgentSettings {
   const path = (p: string) => resolve(base, p);
-  const { hub, source, ...rest } = config;
+  const { hub, source, mode = hub ? 'directed' : 'track', ...rest } = config;
   const settings: AgentSettings = {
     ...rest,
+    mode,
     source,
     dataDir: path(config.dataDir),
     kubernetes: { ...config.kubernetes, ...(config.kubernetes.kubeconfig ? { kubeconfig: path(config.kubernetes.kubeconfig) } : {}) },
@@ -142,6 +151,13 @@ export function resolveAgentSettings(config: AgentConfig, base: string, env: Nod
     const token = hub.tokenFile ? readSecret(path(hub.tokenFile), 'hub.tokenFile') : env['FLEET_AGENT_TOKEN'];
     if (!token) throw new FleetError('validation', 'hub is configured but no token: set hub.tokenFile or FLEET_AGENT_TOKEN');
     settings.hub = { url: hub.url, token };
+  }
+  if (mode === 'directed') {
+    if (!hub) throw new FleetError('validation', 'mode directed takes its revisions from a hub: configure hub, or use mode track');
+    if (hub.trustedKeyFiles.length === 0) {
+      throw new FleetError('validation', 'mode directed needs hub.trustedKeyFiles: the hub public keys (from `hub keygen`) whose directives to accept');
+    }
+    settings.trustedHubKeys = hub.trustedKeyFiles.map((f) => readSecret(path(f), 'hub.trustedKeyFiles'));
   }
   return settings;
 }

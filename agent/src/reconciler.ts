@@ -11,7 +11,7 @@ import { describeError, isFleetError } from '../../shared/src/errors.js';
 import type { Logger } from '../../shared/src/logger.js';
 import { OWNER_LABEL, OWNER_VALUE, planApply } from './core/plan-apply.js';
 import { concludePass, stateChanged } from './core/reconcile-state.js';
-import type { PassOutcome } from './core/reconcile-state.js';
+import type { PassOutcome, PendingRevision } from './core/reconcile-state.js';
 import { renderRevision } from './core/render-revision.js';
 import { DEFAULT_TREE_LIMITS } from './core/tree-policy.js';
 import type { TreeLimits } from './core/tree-policy.js';
@@ -28,6 +28,8 @@ import type { AppliedObjects } from './ports/applied-objects.js';
 import { describeRef, refOf } from './ports/kube.js';
 import type { KubeClient, KubeObject, ObjectRef } from './ports/kube.js';
 import type { Uplink } from './ports/uplink.js';
+import type { TrustedKeys } from '../../shared/src/signing.js';
+import { DirectiveInbox } from './directive-inbox.js';
 import { OutboxPump } from './outbox-pump.js';
 
 export interface ReconcilerDeps {
@@ -60,6 +62,13 @@ export interface ReconcilerDeps {
   prune?: { maxPruneShare: number };
   /** How long applied objects may take to become healthy (default 5 min). */
   healthDeadlineMs?: number;
+  /**
+   * `track` (the default) follows the head of `branch`; `directed` runs the revision named by the
+   * last hub directive accepted, fetched from `branch`'s history.
+   */
+  mode?: 'track' | 'directed';
+  /** Directed mode: the hub keys trusted, and the repository URL every directive must name. */
+  directives?: { trusted: TrustedKeys; repo: string };
 }
 
 export type CommitCheck = (rawCommit: Uint8Array) => Promise<{ ok: true } | { ok: false; message: string }>;
@@ -68,6 +77,8 @@ export type CommitCheck = (rawCommit: Uint8Array) => Promise<{ ok: true } | { ok
 const WATCH_DEBOUNCE_MS = 1000;
 
 type Prepared = { ok: true; files: FileTree } | { ok: false; outcome: PassOutcome };
+/** The revision a pass works on, or why there is none; `pending` is a wanted revision not yet fetched. */
+type Target = { revision: string; pending?: PendingRevision } | { outcome: PassOutcome };
 
 export class Reconciler {
   private readonly now: () => Date;
@@ -91,6 +102,29 @@ export class Reconciler {
     this.now = deps.now ?? (() => new Date());
     this.pump = new OutboxPump(deps.clusterId, deps.store, deps.uplink, deps.logger, this.now);
     this.applier = new Applier(deps.kube, deps.applied, deps.applier);
+    if (deps.mode === 'directed') {
+      if (!deps.directives) throw new TypeError('directed mode needs the trusted hub keys and the repository URL');
+      const inbox = new DirectiveInbox({
+        ...deps.directives,
+        clusterId: deps.clusterId,
+        path: deps.path,
+        store: deps.store,
+        logger: deps.logger,
+        now: this.now,
+        onAccepted: () => {
+          this.nextFetchAt = 0;
+          // A pass already running read the previous directive: run another after it.
+          void (this.running ?? Promise.resolve())
+            .catch(() => undefined)
+            .then(() => (this.stopped ? undefined : this.reconcile()))
+            .catch((error: unknown) => deps.logger.error({ error: describeError(error) }, 'reconcile failed'));
+        },
+        onRefused: () => void this.pump.flush(),
+      });
+      deps.uplink.onDirective((payload) => {
+        if (!this.stopped) inbox.receive(payload);
+      });
+    }
   }
 
   /**
@@ -176,11 +210,9 @@ export class Reconciler {
   }
 
   private async attempt(previous: AgentState, fetch: boolean): Promise<PassOutcome> {
-    const revision = await this.latestRevision(fetch);
-    if (revision === undefined) {
-      const why = this.lastFetchError ?? 'waiting to retry';
-      return { stage: 'source', error: `cannot fetch branch ${this.deps.branch} and no revision is cached: ${why}` };
-    }
+    const target = this.deps.mode === 'directed' ? await this.directedTarget(previous, fetch) : await this.trackedTarget(fetch);
+    if ('outcome' in target) return target.outcome;
+    const { revision, pending } = target;
     const prepared = await this.prepare(revision, previous);
     if (!prepared.ok) return prepared.outcome;
     const rendered = renderRevision(prepared.files, this.deps.path, { name: this.deps.clusterId, labels: this.deps.labels ?? {} });
@@ -188,30 +220,59 @@ export class Reconciler {
       const { file, line, message } = rendered.error;
       return { stage: 'render', revision, error: `${file}${line ? `:${line}` : ''}: ${message}` };
     }
-    return this.applyRevision(revision, planApply(rendered.objects), rendered.allowEmpty ?? false, previous);
+    const outcome = await this.applyRevision(revision, planApply(rendered.objects), rendered.allowEmpty ?? false, previous);
+    return pending && outcome.stage === 'apply' ? { ...outcome, pending } : outcome;
   }
 
-  /** The branch head if Git answers (with backoff after failures), else the last one fetched. */
-  private async latestRevision(fetch: boolean): Promise<string | undefined> {
-    const { git, branch, cache, logger } = this.deps;
-    const now = this.now().getTime();
-    if (fetch && now >= this.nextFetchAt) {
-      try {
-        const head = await git.fetchBranchHead(branch);
-        this.fetchFailures = 0;
-        this.nextFetchAt = 0;
-        this.lastFetchError = undefined;
-        return head;
-      } catch (error) {
-        const policy = this.deps.fetchBackoff ?? { baseMs: 1000, maxMs: 5 * 60_000 };
-        this.nextFetchAt = now + backoffDelay(this.fetchFailures++, policy);
-        this.lastFetchError = describeError(error);
-        logger.debug({ error: this.lastFetchError, retryInMs: this.nextFetchAt - now }, 'source unreachable');
-      }
-    }
+  /** Track mode: the branch head if Git answers, else the last one fetched. */
+  private async trackedTarget(fetch: boolean): Promise<Target> {
+    const { git, branch, cache } = this.deps;
+    const head = await this.fetchWithBackoff(fetch, () => git.fetchBranchHead(branch));
+    if (head !== undefined) return { revision: head };
     // Offline is normal: carry on with the last revision fetched, from the cache.
     const cached = cache.ref('fetched');
-    return cached !== undefined && cache.has(cached) ? cached : undefined;
+    if (cached !== undefined && cache.has(cached)) return { revision: cached };
+    const why = this.lastFetchError ?? 'waiting to retry';
+    return { outcome: { stage: 'source', error: `cannot fetch branch ${this.deps.branch} and no revision is cached: ${why}` } };
+  }
+
+  /**
+   * Directed mode: the revision of the last accepted directive. Until it is fetched — and with
+   * no directive at all — the applied revision goes on being reconciled: a directive that cannot
+   * be followed never uninstalls anything.
+   */
+  private async directedTarget(previous: AgentState, fetch: boolean): Promise<Target> {
+    const { git, branch, cache, store } = this.deps;
+    const directive = store.acceptedDirective();
+    const applied = previous.appliedRevision !== null && cache.has(previous.appliedRevision) ? previous.appliedRevision : undefined;
+    if (!directive) {
+      return applied ? { revision: applied } : { outcome: { stage: 'waiting', message: 'no directive from the hub accepted yet' } };
+    }
+    const wanted = directive.revision;
+    if (cache.has(wanted) || this.refused.has(wanted)) return { revision: wanted };
+    const fetched = await this.fetchWithBackoff(fetch, () => git.fetchCommit(wanted, branch).then(() => true));
+    if (fetched) return { revision: wanted };
+    const error = `cannot fetch ${wanted.slice(0, 12)} of directive ${directive.seq}: ${this.lastFetchError ?? 'waiting to retry'}`;
+    return applied ? { revision: applied, pending: { revision: wanted, error } } : { outcome: { stage: 'source', error } };
+  }
+
+  /** Runs a fetch unless a previous failure's backoff is still running; `undefined` if it did not succeed. */
+  private async fetchWithBackoff<T>(fetch: boolean, run: () => Promise<T>): Promise<T | undefined> {
+    const now = this.now().getTime();
+    if (!fetch || now < this.nextFetchAt) return undefined;
+    try {
+      const result = await run();
+      this.fetchFailures = 0;
+      this.nextFetchAt = 0;
+      this.lastFetchError = undefined;
+      return result;
+    } catch (error) {
+      const policy = this.deps.fetchBackoff ?? { baseMs: 1000, maxMs: 5 * 60_000 };
+      this.nextFetchAt = now + backoffDelay(this.fetchFailures++, policy);
+      this.lastFetchError = describeError(error);
+      this.deps.logger.debug({ error: this.lastFetchError, retryInMs: this.nextFetchAt - now }, 'source unreachable');
+      return undefined;
+    }
   }
 
   /** The revision's files from the cache, copying them there first if they are new and acceptable. */

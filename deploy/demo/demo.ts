@@ -75,7 +75,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
         intervalSeconds: options.intervalSeconds ?? 2,
       });
       agents.push(
-        await startAgent({ ...config, hub: { url: hub.mqttUrl, token } }, logger.child({ clusterId }), {
+        await startAgent({ ...config, mode: 'track', hub: { url: hub.mqttUrl, token } }, logger.child({ clusterId }), {
           kube: httpKubeFromUrl(kube.clusterUrl(clusterId)),
         }),
       );

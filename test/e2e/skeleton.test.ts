@@ -71,7 +71,7 @@ describe('end to end: Git commit → agents → simulated clusters → hub', () 
         intervalSeconds: 0.2,
       });
       agents.push(
-        await startAgent({ ...config, hub: { url: hub.mqttUrl, token } }, quietLogger(), {
+        await startAgent({ ...config, mode: 'track', hub: { url: hub.mqttUrl, token } }, quietLogger(), {
           kube: httpKubeFromUrl(kube.clusterUrl(clusterId)),
         }),
       );

@@ -10,6 +10,7 @@ export class MemoryUplink implements Uplink {
   private online = false;
   private readonly ackHandlers: ((ack: Ack) => void)[] = [];
   private readonly connectHandlers: (() => void)[] = [];
+  private readonly directiveHandlers: ((payload: Buffer) => void)[] = [];
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -29,10 +30,14 @@ export class MemoryUplink implements Uplink {
       return;
     }
     this.broker.publish(topics.presence(this.clusterId), this.presence('online'), { retain: true });
-    this.unsubscribe = this.broker.subscribe(topics.ack(this.clusterId), (_topic, payload) => {
+    const stopAcks = this.broker.subscribe(topics.ack(this.clusterId), (_topic, payload) => {
       const parsed = parsePayload(Ack, payload);
       if (parsed.ok) for (const handler of this.ackHandlers) handler(parsed.value);
     });
+    const stopDirectives = this.broker.subscribe(topics.directive(this.clusterId), (_topic, payload) => {
+      for (const handler of this.directiveHandlers) handler(payload);
+    });
+    this.unsubscribe = () => (stopAcks(), stopDirectives());
     queueMicrotask(() => this.connectHandlers.forEach((handler) => handler()));
   }
 
@@ -47,6 +52,10 @@ export class MemoryUplink implements Uplink {
 
   onAck(handler: (ack: Ack) => void): void {
     this.ackHandlers.push(handler);
+  }
+
+  onDirective(handler: (payload: Buffer) => void): void {
+    this.directiveHandlers.push(handler);
   }
 
   onConnect(handler: () => void): void {

@@ -24,6 +24,7 @@ export class MqttUplink implements Uplink {
   private readonly client: MqttClient;
   private readonly ackHandlers: ((ack: Ack) => void)[] = [];
   private readonly connectHandlers: (() => void)[] = [];
+  private readonly directiveHandlers: ((payload: Buffer) => void)[] = [];
   private failedAttempts = 0;
 
   constructor(private readonly options: MqttUplinkOptions) {
@@ -52,12 +53,16 @@ export class MqttUplink implements Uplink {
       this.failedAttempts = 0;
       logger.info({ url: options.url }, 'connected to hub');
       this.client.publish(topics.presence(clusterId), this.presence('online'), { qos: 1, retain: true });
-      this.client.subscribe(topics.ack(clusterId), { qos: 1 }, (error) => {
-        if (error) logger.error({ err: error }, 'cannot subscribe to acknowledgements');
+      this.client.subscribe([topics.ack(clusterId), topics.directive(clusterId)], { qos: 1 }, (error) => {
+        if (error) logger.error({ err: error }, 'cannot subscribe to acknowledgements and directives');
       });
       for (const handler of this.connectHandlers) handler();
     });
     this.client.on('message', (topic, payload) => {
+      if (topic === topics.directive(clusterId)) {
+        for (const handler of this.directiveHandlers) handler(payload);
+        return;
+      }
       if (topic !== topics.ack(clusterId)) return;
       const parsed = parsePayload(Ack, payload);
       if (!parsed.ok) {
@@ -85,6 +90,10 @@ export class MqttUplink implements Uplink {
 
   onAck(handler: (ack: Ack) => void): void {
     this.ackHandlers.push(handler);
+  }
+
+  onDirective(handler: (payload: Buffer) => void): void {
+    this.directiveHandlers.push(handler);
   }
 
   onConnect(handler: () => void): void {

@@ -22,6 +22,9 @@ export class StandaloneUplink implements Uplink {
     this.ackHandlers.push(handler);
   }
 
+  /** No hub, no directives. */
+  onDirective(): void {}
+
   onConnect(): void {}
 
   async close(): Promise<void> {}

@@ -31,6 +31,7 @@ function directive(overrides: Partial<Directive> = {}, signer = hub): Directive 
 const context = (accepted?: Directive): DirectiveContext => ({
   clusterId: 'store-1',
   repo: 'https://git.example/fleet.git',
+  path: './apps/',
   trusted: loadTrustedKeys([hub.publicKeyPem, rotated.publicKeyPem]),
   accepted,
   now,
@@ -45,8 +46,9 @@ describe('checkDirective', () => {
     expect(check(directive({}, rotated))).toMatchObject({ verdict: 'accept' });
   });
 
-  it('treats the same repository spelled with or without .git and a trailing slash as one', () => {
+  it('treats the same repository or folder spelled with or without .git, ./ or a trailing slash as one', () => {
     expect(check(directive({ repo: 'https://git.example/fleet/' }))).toMatchObject({ verdict: 'accept' });
+    expect(check(directive({ path: 'apps' }))).toMatchObject({ verdict: 'accept' });
   });
 
   it.each([
@@ -55,6 +57,7 @@ describe('checkDirective', () => {
     ['an unknown key', () => JSON.stringify(directive({}, stranger)), 'UnknownKey'],
     ['another cluster', () => JSON.stringify(directive({ clusterId: 'store-2' })), 'WrongCluster'],
     ['another repository', () => JSON.stringify(directive({ repo: 'https://evil.example/fleet.git' })), 'WrongRepository'],
+    ['another folder', () => JSON.stringify(directive({ path: 'apps/other' })), 'WrongPath'],
     ['an expired directive', () => JSON.stringify(directive({ expiresAt: '2026-11-22T09:59:59.000Z' })), 'Expired'],
     ['invalid JSON', () => '{"v":1,', 'Malformed'],
     ['a missing field', () => JSON.stringify({ ...directive(), wave: undefined }), 'Malformed'],

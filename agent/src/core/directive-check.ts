@@ -1,8 +1,9 @@
 /**
  * Whether a directive from the hub may be acted on. The agent accepts one only if it parses, its
- * signature verifies against a trusted hub key, it names this cluster and this agent's
- * repository, its seq is above the last accepted, and it has not expired. Anything else is
- * refused with a reason and changes nothing. Pure, with the clock and the last seq passed in.
+ * signature verifies against a trusted hub key, it names this cluster and the repository and
+ * folder this agent pulls (the agent's own config decides where it pulls from; the hub decides
+ * which revision), its seq is above the last accepted, and it has not expired. Anything else is
+ * refused with a reason and changes nothing. Pure, with the clock and the last directive passed in.
  */
 import { Directive, parsePayload } from '../../../shared/src/protocol.js';
 import { verifyDirectiveSignature } from '../../../shared/src/signing.js';
@@ -10,8 +11,9 @@ import type { TrustedKeys } from '../../../shared/src/signing.js';
 
 export interface DirectiveContext {
   clusterId: string;
-  /** The repository this agent pulls from; a directive must name the same one. */
+  /** The repository this agent pulls from and the folder in it; a directive must name the same. */
   repo: string;
+  path: string;
   trusted: TrustedKeys;
   /** The directive accepted last, if any. */
   accepted: Directive | undefined;
@@ -24,6 +26,7 @@ export type DirectiveReason =
   | 'BadSignature'
   | 'WrongCluster'
   | 'WrongRepository'
+  | 'WrongPath'
   | 'Stale'
   | 'Expired';
 
@@ -50,6 +53,9 @@ export function checkDirective(payload: Uint8Array | string, context: DirectiveC
   if (normalizeRepo(directive.repo) !== normalizeRepo(context.repo)) {
     return refuse('WrongRepository', `${what} names repository ${directive.repo}; this agent pulls from ${context.repo}`);
   }
+  if (normalizePath(directive.path) !== normalizePath(context.path)) {
+    return refuse('WrongPath', `${what} names folder "${directive.path}"; this agent renders "${context.path}"`);
+  }
   const last = context.accepted;
   if (last && directive.seq <= last.seq) {
     if (directive.seq === last.seq && directive.sig === last.sig) return { verdict: 'repeat' };
@@ -66,4 +72,9 @@ const refuse = (reason: DirectiveReason, message: string): DirectiveVerdict => (
 /** `https://git.example/fleet.git/` and `https://git.example/fleet` name the same repository. */
 function normalizeRepo(url: string): string {
   return url.replace(/\/+$/, '').replace(/\.git$/, '');
+}
+
+/** `''`, `.`, `./` name the root; `apps/web/` and `./apps/web` name `apps/web`. */
+function normalizePath(path: string): string {
+  return path.replace(/^(\.\/)+/, '').replace(/\/+$/, '').replace(/^\.$/, '');
 }

@@ -12,7 +12,15 @@ import { setConditions } from './conditions.js';
 import type { ConditionInput } from './conditions.js';
 import type { HealthSummary } from './health.js';
 
+/** A revision the agent was told to run but could not fetch yet; the applied one stays meanwhile. */
+export interface PendingRevision {
+  revision: string;
+  error: string;
+}
+
 export type PassOutcome =
+  /** Directed mode before the first directive: nothing to run yet. */
+  | { stage: 'waiting'; message: string }
   | { stage: 'source'; error: string }
   /** The revision was fetched but may not be used: unsigned, or a hostile tree. */
   | { stage: 'refused'; revision: string; error: string }
@@ -30,6 +38,8 @@ export type PassOutcome =
       health?: HealthSummary;
       /** Epoch ms this pass's revision was first applied, for the health deadline. */
       appliedAt: number;
+      /** The revision wanted instead, when it could not be fetched yet. */
+      pending?: PendingRevision;
     };
 
 const short = (sha: string) => sha.slice(0, 12);
@@ -42,6 +52,9 @@ export function concludePass(previous: AgentState, outcome: PassOutcome, now: Da
   let reconciling: ConditionInput = { type: 'Reconciling', status: 'False', reason: 'Idle', message: '' };
   let stalled: ConditionInput = { type: 'Stalled', status: 'False', reason: 'Progressing', message: '' };
   switch (outcome.stage) {
+    case 'waiting':
+      ready = { type: 'Ready', status: 'False', reason: 'AwaitingDirective', message: outcome.message };
+      break;
     case 'source':
       ready = { type: 'Ready', status: 'False', reason: 'SourceUnavailable', message: outcome.error };
       break;
@@ -93,6 +106,11 @@ export function concludePass(previous: AgentState, outcome: PassOutcome, now: Da
       } else {
         ready = { type: 'Ready', status: 'False', reason: health.reason, message: `${health.message} (${at})` };
         stalled = { type: 'Stalled', status: 'True', reason: health.reason, message: health.message };
+      }
+      if (outcome.pending) {
+        // The applied revision was reconciled, but it is not the one wanted: say so, not "Ready".
+        next = { ...next, desiredRevision: outcome.pending.revision };
+        ready = { type: 'Ready', status: 'False', reason: 'SourceUnavailable', message: `${outcome.pending.error}; ${at} stays applied` };
       }
       break;
     }

@@ -11,6 +11,11 @@ export interface Uplink {
   publishReport(report: Report): Promise<void>;
   /** Called with every valid acknowledgement from the hub. */
   onAck(handler: (ack: Ack) => void): void;
+  /**
+   * Called with the raw bytes of every message on the cluster's directive topic (retained, so the
+   * latest arrives again on each connection); checking them is the agent's job.
+   */
+  onDirective(handler: (payload: Buffer) => void): void;
   /** Called on every (re)connection, so that the outbox can be replayed. */
   onConnect(handler: () => void): void;
   /** Announces the agent offline and disconnects. */
