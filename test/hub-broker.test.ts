@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 /**
  * The hub's broker and ingest through real mqtt.js clients over TCP: who may connect, what they
  * may touch, and that reports are committed once and acknowledged only after the commit.
@@ -124,5 +125,17 @@ describe('hub broker config', () => {
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.path).toEqual(['mqtt', 'tls', 'caFile']);
     expect(HubConfig.parse({ mqtt: { tls: { ...tls, caFile: 'ca.crt' } } }).mqtt.tls).toMatchObject({ port: 8883, requireClientCert: true });
+  });
+
+  it('refuses to start with a signing key it cannot load, naming the file and the way to make one', async () => {
+    const temp = makeTempDir('hub-signing');
+    try {
+      const keyFile = join(temp.dir, 'missing.key');
+      const config = { signing: { keyFile }, source: { url: 'https://git.example/fleet.git' } };
+      await expect(startTestHub(temp.dir, { config })).rejects.toThrow(`cannot load the signing key ${keyFile} (create one with \`hub keygen\`)`);
+      expect(HubConfig.parse(config).signing).toEqual({ keyFile, directiveTtlHours: 168 });
+    } finally {
+      temp.remove();
+    }
   });
 });

@@ -37,6 +37,20 @@ const Mqtt = z
     path: ['tls', 'caFile'],
   });
 
+/** The repository the fleet pulls, as the agents spell it: directives name it and agents check it. */
+const Source = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }),
+  branch: z.string().min(1).default('main'),
+  path: z.string().default(''),
+});
+
+const Signing = z.strictObject({
+  /** The hub's Ed25519 private key (PEM, from `hub keygen`); relative to the config file. */
+  keyFile: z.string().min(1),
+  /** How long a directive stays valid: an agent offline longer refuses it, and keeps what it runs. */
+  directiveTtlHours: z.number().positive().default(168),
+});
+
 export const HubConfig = z.strictObject({
   /** SQLite file holding the fleet; relative paths are relative to the config file. */
   database: z.string().min(1).default('hub.db'),
@@ -44,5 +58,8 @@ export const HubConfig = z.strictObject({
   http: z
     .strictObject({ host: z.string().default('0.0.0.0'), port: Port.default(8080) })
     .prefault({}),
+  source: Source.optional(),
+  /** Without it the hub issues no directives (agents in track mode only). */
+  signing: Signing.optional(),
 });
 export type HubConfig = z.infer<typeof HubConfig>;

@@ -4,13 +4,17 @@
  */
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { FleetError } from '../../shared/src/errors.js';
 import type { Logger } from '../../shared/src/logger.js';
+import { loadSigningKey } from '../../shared/src/signing.js';
+import type { SigningKey } from '../../shared/src/signing.js';
 import { buildHttpApi } from './adapters/http-api.js';
 import { EmbeddedBroker } from './adapters/embedded-broker.js';
 import type { BrokerTlsOptions } from './adapters/embedded-broker.js';
 import { SqliteFleetStore } from './adapters/sqlite-fleet-store.js';
 import type { HubConfig } from './config.js';
 import { verifyToken } from './credentials.js';
+import { DirectiveIssuer } from './directives.js';
 import { handlePresence } from './presence.js';
 import { registerCluster } from './registry.js';
 import { ReportIngest } from './report-ingest.js';
@@ -21,6 +25,8 @@ export interface Hub {
   httpUrl: string;
   store: FleetStore;
   ingest: ReportIngest;
+  /** Present when the config has `signing` and `source`. */
+  directives: DirectiveIssuer | undefined;
   registerCluster(id: string, labels: Record<string, string>): Promise<string>;
   close(): Promise<void>;
 }
@@ -34,6 +40,7 @@ export interface HubOptions {
 export async function startHub({ config, logger, now = () => new Date() }: HubOptions): Promise<Hub> {
   // Certificate files are read before anything is opened, so a missing one leaks nothing.
   const tls = config.mqtt.tls ? readBrokerTls(config.mqtt.tls) : undefined;
+  const signingKey = config.signing ? readSigningKey(config.signing.keyFile) : undefined;
   const store = new SqliteFleetStore(config.database);
   const broker = await EmbeddedBroker.start({
     host: config.mqtt.host,
@@ -54,6 +61,24 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
   broker.onMessage('report', ingest.handle);
   broker.onMessage('presence', handlePresence(store, logger.child({ component: 'presence' }), now));
 
+  let directives: DirectiveIssuer | undefined;
+  if (signingKey && config.source) {
+    directives = new DirectiveIssuer({
+      store,
+      bus: broker,
+      key: signingKey,
+      repo: config.source.url,
+      path: config.source.path,
+      logger: logger.child({ component: 'directives' }),
+      now,
+      ttlMs: config.signing!.directiveTtlHours * 3_600_000,
+    });
+    const republished = await directives.republish();
+    logger.info({ keyId: signingKey.keyId, republished }, 'directives signed and published');
+  } else if (signingKey) {
+    logger.warn('signing is configured without source: no directives will be issued');
+  }
+
   const api = buildHttpApi(store);
   try {
     await api.listen({ host: config.http.host, port: config.http.port });
@@ -71,6 +96,7 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
     httpUrl,
     store,
     ingest,
+    directives,
     registerCluster: (id, labels) => registerCluster(store, id, labels, now()),
     async close() {
       await api.close();
@@ -79,6 +105,14 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
       store.close();
     },
   };
+}
+
+function readSigningKey(file: string): SigningKey {
+  try {
+    return loadSigningKey(readFileSync(file, 'utf8'));
+  } catch (cause) {
+    throw new FleetError('validation', `cannot load the signing key ${file} (create one with \`hub keygen\`)`, { cause });
+  }
 }
 
 function readBrokerTls(tls: NonNullable<HubConfig['mqtt']['tls']>): BrokerTlsOptions {

@@ -9,6 +9,7 @@ import { HubConfig } from './config.js';
 import { startHub } from './hub.js';
 import { parseLabelArgs } from '../../shared/src/labels.js';
 import { registerCluster } from './registry.js';
+import { writeSigningKeyPair } from './signing-keys.js';
 
 /** The config with its relative paths resolved against the config file's folder. */
 function readConfig(file: string): HubConfig {
@@ -18,6 +19,7 @@ function readConfig(file: string): HubConfig {
   return {
     ...config,
     database: path(config.database),
+    ...(config.signing ? { signing: { ...config.signing, keyFile: path(config.signing.keyFile) } } : {}),
     mqtt: {
       ...config.mqtt,
       ...(tls
@@ -58,6 +60,17 @@ cluster
     } finally {
       store.close();
     }
+  });
+
+program
+  .command('keygen')
+  .description("create the hub's Ed25519 key pair for signing directives: FILE (private, mode 0600) and FILE.pub")
+  .option('-c, --config <file>', 'hub config file: write to its signing.keyFile')
+  .option('-o, --out <file>', 'private key file to create (default: signing.keyFile of --config, else hub-signing.key)')
+  .action((options: { config?: string; out?: string }) => {
+    const out = resolve(options.out ?? (options.config ? readConfig(options.config).signing?.keyFile : undefined) ?? 'hub-signing.key');
+    const { keyId, publicFile } = writeSigningKeyPair(out);
+    console.log(`key ${keyId}\nprivate key: ${out}\npublic key:  ${publicFile} (give it to the agents as hub.trustedKeyFiles)`);
   });
 
 program.parseAsync().catch((error: unknown) => {

@@ -9,12 +9,20 @@ import { HubConfig } from '../../hub/src/config.js';
 export const quietLogger = (): Logger =>
   process.env['LOG_LEVEL'] ? createLogger({ name: 'test' }) : createLogger({ name: 'test', level: 'silent' });
 
-/** A real hub on ephemeral ports with its database in `dir`. */
-export function startTestHub(dir: string, options: { now?: () => Date } = {}): Promise<Hub> {
+/**
+ * A real hub on ephemeral ports with its database in `dir`. `config` adds to (and `mqtt` merges
+ * into) that config, e.g. `signing` and `source`, or a fixed MQTT port for a restart.
+ */
+export function startTestHub(
+  dir: string,
+  options: { now?: () => Date; config?: Record<string, unknown> & { mqtt?: Record<string, unknown> } } = {},
+): Promise<Hub> {
+  const { config: extra = {}, ...rest } = options;
   const config = HubConfig.parse({
     database: join(dir, 'hub.db'),
-    mqtt: { host: '127.0.0.1', port: 0 },
     http: { host: '127.0.0.1', port: 0 },
+    ...extra,
+    mqtt: { host: '127.0.0.1', port: 0, ...extra.mqtt },
   });
-  return startHub({ config, logger: quietLogger(), ...options });
+  return startHub({ config, logger: quietLogger(), ...rest });
 }

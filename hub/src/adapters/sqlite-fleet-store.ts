@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import { ClusterStatus } from '../../../shared/src/protocol.js';
+import { ClusterStatus, Directive } from '../../../shared/src/protocol.js';
 import { FleetError } from '../../../shared/src/errors.js';
 import { openDatabase } from '../../../shared/src/sqlite.js';
-import type { ClusterView, FleetStore, ReportBatch } from '../ports/fleet-store.js';
+import type { ClusterView, DirectiveBuilder, FleetStore, ReportBatch } from '../ports/fleet-store.js';
 
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE clusters (
@@ -29,6 +29,15 @@ const MIGRATIONS: readonly string[] = [
      message TEXT NOT NULL,
      severity TEXT NOT NULL,
      PRIMARY KEY (cluster_id, seq)
+   );`,
+  `-- The directive each cluster was last given, as signed. The seq of a cluster's first directive
+   -- is the clock in milliseconds, so a hub rebuilt from an empty database still issues seqs above
+   -- any its agents accepted before.
+   CREATE TABLE directives (
+     cluster_id TEXT PRIMARY KEY REFERENCES clusters (id) ON DELETE CASCADE,
+     seq INTEGER NOT NULL,
+     body TEXT NOT NULL,
+     issued_at TEXT NOT NULL
    );`,
 ];
 
@@ -125,6 +134,28 @@ export class SqliteFleetStore implements FleetStore {
   getCluster(id: string): ClusterView | undefined {
     const row = this.db.prepare(`${SELECT_CLUSTERS} WHERE c.id = ?`).get(id);
     return row === undefined ? undefined : toView(row);
+  }
+
+  recordDirectives(clusterIds: readonly string[], build: DirectiveBuilder, at: Date): Directive[] {
+    const last = this.db.prepare('SELECT seq FROM directives WHERE cluster_id = ?');
+    const save = this.db.prepare(
+      `INSERT INTO directives (cluster_id, seq, body, issued_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (cluster_id) DO UPDATE SET seq = excluded.seq, body = excluded.body, issued_at = excluded.issued_at`,
+    );
+    return this.db.transaction(() =>
+      clusterIds.map((clusterId) => {
+        if (this.tokenHashOf(clusterId) === undefined) throw new FleetError('not-found', `cluster ${clusterId} is not registered`);
+        const row = last.get(clusterId) as { seq: number } | undefined;
+        const directive = build(clusterId, row ? row.seq + 1 : Math.max(1, at.getTime()));
+        save.run(clusterId, directive.seq, JSON.stringify(directive), at.toISOString());
+        return directive;
+      }),
+    )();
+  }
+
+  latestDirectives(): Directive[] {
+    const rows = this.db.prepare('SELECT body FROM directives ORDER BY cluster_id').all() as { body: string }[];
+    return rows.map((row) => Directive.parse(JSON.parse(row.body)));
   }
 
   close(): void {

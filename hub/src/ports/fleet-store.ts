@@ -1,7 +1,7 @@
 /**
  * The hub's fleet inventory. One adapter, `SqliteFleetStore`, over a file or `:memory:`.
  */
-import type { ClusterStatus, ReportRecord } from '../../../shared/src/protocol.js';
+import type { ClusterStatus, Directive, ReportRecord } from '../../../shared/src/protocol.js';
 
 export type PresenceState = 'online' | 'offline' | 'unknown';
 
@@ -24,6 +24,9 @@ export interface ReportBatch {
   records: readonly ReportRecord[];
 }
 
+/** Makes the signed directive for a cluster, given the seq allotted to it. */
+export type DirectiveBuilder = (clusterId: string, seq: number) => Directive;
+
 export interface FleetStore {
   /** Throws a `conflict` FleetError if the cluster exists. */
   registerCluster(id: string, labels: Record<string, string>, tokenHash: string, at: Date): void;
@@ -34,6 +37,13 @@ export interface FleetStore {
    */
   commitReports(batches: readonly ReportBatch[]): Map<string, number>;
   setPresence(id: string, presence: 'online' | 'offline', agentVersion: string, at: Date): void;
+  /**
+   * Allots each cluster its next directive seq, builds the directive and records it as the
+   * cluster's latest, all in one transaction. Throws `not-found` for an unregistered cluster.
+   */
+  recordDirectives(clusterIds: readonly string[], build: DirectiveBuilder, at: Date): Directive[];
+  /** Every cluster's latest directive, to publish again (retained) when the hub starts. */
+  latestDirectives(): Directive[];
   listClusters(): ClusterView[];
   getCluster(id: string): ClusterView | undefined;
   close(): void;

@@ -1,0 +1,90 @@
+/**
+ * Tells clusters which revision to run: each directive is given the cluster's next seq, signed
+ * with the hub's key and recorded, all before it is published — retained, so an agent that is
+ * offline now finds it when it reconnects. On start the hub publishes every cluster's latest
+ * directive again, since the broker keeps retained messages in memory only.
+ */
+import { describeError } from '../../shared/src/errors.js';
+import type { Logger } from '../../shared/src/logger.js';
+import { PROTOCOL_VERSION } from '../../shared/src/protocol.js';
+import type { Directive } from '../../shared/src/protocol.js';
+import { signDirective } from '../../shared/src/signing.js';
+import type { SigningKey } from '../../shared/src/signing.js';
+import { topics } from '../../shared/src/topics.js';
+import type { FleetBus } from './ports/fleet-bus.js';
+import type { FleetStore } from './ports/fleet-store.js';
+
+/** A week: long enough for a store that is offline over a weekend to still take its directive. */
+export const DEFAULT_DIRECTIVE_TTL_MS = 7 * 24 * 3_600_000;
+
+export interface DirectiveOrder {
+  clusterIds: readonly string[];
+  revision: string;
+  rolloutId: string;
+  wave: string;
+}
+
+export interface DirectiveIssuerOptions {
+  store: FleetStore;
+  bus: FleetBus;
+  key: SigningKey;
+  /** The repository and folder the agents pull; directives name them and agents check they match. */
+  repo: string;
+  path: string;
+  logger: Logger;
+  now: () => Date;
+  ttlMs?: number;
+}
+
+export class DirectiveIssuer {
+  constructor(private readonly options: DirectiveIssuerOptions) {}
+
+  /** Records, signs and publishes one directive per cluster; resolves once all are published. */
+  async issue(order: DirectiveOrder): Promise<Directive[]> {
+    const { store, key, repo, path, now } = this.options;
+    const issuedAt = now();
+    const expiresAt = new Date(issuedAt.getTime() + (this.options.ttlMs ?? DEFAULT_DIRECTIVE_TTL_MS));
+    const directives = store.recordDirectives(
+      order.clusterIds,
+      (clusterId, seq) =>
+        signDirective(
+          {
+            v: PROTOCOL_VERSION,
+            clusterId,
+            seq,
+            rolloutId: order.rolloutId,
+            wave: order.wave,
+            revision: order.revision,
+            repo,
+            path,
+            issuedAt: issuedAt.toISOString(),
+            expiresAt: expiresAt.toISOString(),
+          },
+          key,
+        ),
+      issuedAt,
+    );
+    await this.publish(directives);
+    return directives;
+  }
+
+  /** Publishes every cluster's latest directive again (at start: retained messages are not durable). */
+  async republish(): Promise<number> {
+    const directives = this.options.store.latestDirectives();
+    await this.publish(directives);
+    return directives.length;
+  }
+
+  private async publish(directives: readonly Directive[]): Promise<void> {
+    const { bus, logger } = this.options;
+    const results = await Promise.allSettled(
+      directives.map((d) => bus.publish(topics.directive(d.clusterId), JSON.stringify(d), { retain: true })),
+    );
+    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ clusterId: directives[i]!.clusterId, error: describeError(r.reason) }] : []));
+    // Recorded, so published again at the next start; the caller hears of it now.
+    if (failed.length > 0) {
+      logger.error({ failed: failed.slice(0, 10), count: failed.length }, 'publishing directives failed');
+      throw new Error(`${failed.length} of ${directives.length} directives could not be published; first: ${failed[0]!.clusterId}: ${failed[0]!.error}`);
+    }
+  }
+}
