@@ -3,11 +3,8 @@
  * again, then restarted: its SQLite file stays sound and consistent, and it carries on to the
  * branch head. The agent runs as a real child process against git over HTTP and the simulated API.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAgentDatabase } from '../agent/src/adapters/agent-database.js';
 import { SqliteAgentStore } from '../agent/src/adapters/sqlite-agent-store.js';
@@ -18,6 +15,7 @@ import type { GitServer } from '../simulators/src/git-server.js';
 import { startKubeApiServer } from '../simulators/src/kube-api/server.js';
 import type { KubeApiServer } from '../simulators/src/kube-api/server.js';
 import { builtBinary } from './support/built-binary.js';
+import { spawnLogged } from './support/logged-process.js';
 import { makeTempDir } from './support/temp-dir.js';
 
 const FILES = 1500;
@@ -33,15 +31,6 @@ function release(n: number): Record<string, string> {
   return files;
 }
 
-interface AgentRun {
-  child: ChildProcess;
-  /** Every log message seen so far. */
-  seen: Set<string>;
-  /** Resolves on the first log line whose `msg` matches. */
-  logged(msg: string): Promise<void>;
-  exited: Promise<void>;
-}
-
 describe('agent killed with SIGKILL mid-fetch and mid-commit', () => {
   const temp = makeTempDir('agent-kill');
   const dataDir = join(temp.dir, 'agent');
@@ -51,26 +40,7 @@ describe('agent killed with SIGKILL mid-fetch and mid-commit', () => {
   let configFile: string;
   let agentMain: string;
 
-  const runAgent = (): AgentRun => {
-    const child = spawn(process.execPath, [agentMain, 'run', '--config', configFile], {
-      env: { ...process.env, LOG_LEVEL: 'debug' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const waiters: { msg: string; resolve: () => void }[] = [];
-    const seen = new Set<string>();
-    createInterface({ input: child.stderr! }).on('line', (line) => {
-      let msg: string | undefined;
-      try {
-        msg = (JSON.parse(line) as { msg?: string }).msg;
-      } catch {
-        return;
-      }
-      if (msg) seen.add(msg);
-      for (const waiter of waiters.filter((w) => w.msg === msg)) waiter.resolve();
-    });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    return { child, seen, exited, logged: (msg) => new Promise((resolve) => waiters.push({ msg, resolve })) };
-  };
+  const runAgent = () => spawnLogged(agentMain, ['run', '--config', configFile]);
 
   const readDatabase = () => {
     const { db, movedAside } = openAgentDatabase(join(dataDir, 'agent.db'));

@@ -58,6 +58,10 @@ export const HubConfig = z.strictObject({
   http: z
     .strictObject({ host: z.string().default('0.0.0.0'), port: Port.default(8080) })
     .prefault({}),
+  /** Reports wait at most `maxDelayMs` for others to share a transaction, or until `maxRecords` wait. */
+  ingest: z
+    .strictObject({ maxDelayMs: z.number().int().min(0).max(10_000).default(10), maxRecords: z.number().int().positive().default(2000) })
+    .prefault({}),
   source: Source.optional(),
   /** Without it the hub issues no directives (agents in track mode only). */
   signing: Signing.optional(),

@@ -57,7 +57,7 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
       return hash !== undefined && (await verifyToken(token, hash));
     },
   });
-  const ingest = new ReportIngest(store, broker, logger.child({ component: 'ingest' }));
+  const ingest = new ReportIngest(store, broker, logger.child({ component: 'ingest' }), config.ingest);
   broker.onMessage('report', ingest.handle);
   broker.onMessage('presence', handlePresence(store, logger.child({ component: 'presence' }), now));
 
