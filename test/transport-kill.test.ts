@@ -186,6 +186,7 @@ describe('transport through crashes: every record exactly once, in order', () =>
       expect(JSON.parse(state.status)).toEqual(JSON.parse(statuses.at(-1)!.body));
       expect(state.last_seq).toBe(journal.at(-1)!.seq);
       // Printed so a run shows how much traffic the kills interrupted.
+      // eslint-disable-next-line no-console
       console.log(`${s.dir.split('/').pop()}: ${events.length} events and ${statuses.length} statuses, hub last seq ${state.last_seq}`);
       return { events: events.length, statuses: statuses.length };
     } finally {
