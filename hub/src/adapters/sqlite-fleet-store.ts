@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ClusterStatus, Directive } from '../../../shared/src/protocol.js';
 import { FleetError } from '../../../shared/src/errors.js';
 import { openDatabase } from '../../../shared/src/sqlite.js';
-import type { ClusterView, DirectiveBuilder, FleetStore, ReportBatch } from '../ports/fleet-store.js';
+import type { ClusterView, DirectiveBuilder, EventView, FleetStore, ReportBatch } from '../ports/fleet-store.js';
 
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE clusters (
@@ -53,6 +53,14 @@ const ClusterRow = z.object({
     .nullable()
     .transform((text) => (text === null ? null : ClusterStatus.parse(JSON.parse(text)))),
   status_at: z.string().nullable(),
+});
+
+const EventRow = z.object({
+  seq: z.number(),
+  at: z.string(),
+  reason: z.string(),
+  message: z.string(),
+  severity: z.enum(['info', 'warning', 'error']),
 });
 
 const SELECT_CLUSTERS = `SELECT c.id, c.labels, s.last_seq, s.presence, s.presence_at, s.agent_version, s.status, s.status_at
@@ -129,6 +137,13 @@ export class SqliteFleetStore implements FleetStore {
 
   listClusters(): ClusterView[] {
     return this.db.prepare(`${SELECT_CLUSTERS} ORDER BY c.id`).all().map(toView);
+  }
+
+  listEvents(clusterId: string, options: { afterSeq?: number; limit?: number } = {}): EventView[] {
+    const rows = this.db
+      .prepare('SELECT seq, at, reason, message, severity FROM events WHERE cluster_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+      .all(clusterId, options.afterSeq ?? 0, options.limit ?? 1000);
+    return rows.map((row) => EventRow.parse(row));
   }
 
   getCluster(id: string): ClusterView | undefined {

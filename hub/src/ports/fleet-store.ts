@@ -19,6 +19,15 @@ export interface ClusterView {
   statusAt: string | null;
 }
 
+export interface EventView {
+  seq: number;
+  /** When the agent recorded it, ISO 8601. */
+  at: string;
+  reason: string;
+  message: string;
+  severity: 'info' | 'warning' | 'error';
+}
+
 export interface ReportBatch {
   clusterId: string;
   records: readonly ReportRecord[];
@@ -45,6 +54,8 @@ export interface FleetStore {
   /** Every cluster's latest directive, to publish again (retained) when the hub starts. */
   latestDirectives(): Directive[];
   listClusters(): ClusterView[];
+  /** A cluster's events in seq order, after `afterSeq`, at most `limit` (default 1,000). */
+  listEvents(clusterId: string, options?: { afterSeq?: number; limit?: number }): EventView[];
   getCluster(id: string): ClusterView | undefined;
   close(): void;
 }
