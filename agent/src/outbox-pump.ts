@@ -6,7 +6,8 @@
  */
 import { describeError } from '../../shared/src/errors.js';
 import type { Logger } from '../../shared/src/logger.js';
-import { MAX_RECORDS_PER_REPORT, PROTOCOL_VERSION } from '../../shared/src/protocol.js';
+import { MAX_PAYLOAD_BYTES, MAX_RECORDS_PER_REPORT, PROTOCOL_VERSION } from '../../shared/src/protocol.js';
+import type { Report, ReportRecord } from '../../shared/src/protocol.js';
 import type { AgentStore } from './ports/agent-store.js';
 import type { Uplink } from './ports/uplink.js';
 
@@ -45,14 +46,30 @@ export class OutboxPump {
     if (this.sentUpTo > 0 && this.now().getTime() - this.lastSentAt > ACK_TIMEOUT_MS) this.sentUpTo = 0;
     try {
       for (;;) {
-        const batch = this.store.pendingRecords(MAX_RECORDS_PER_REPORT, this.sentUpTo);
-        if (batch.length === 0) return;
-        await this.uplink.publishReport({ v: PROTOCOL_VERSION, clusterId: this.clusterId, records: batch });
+        const pending = this.store.pendingRecords(MAX_RECORDS_PER_REPORT, this.sentUpTo);
+        if (pending.length === 0) return;
+        const report = fittingReport(this.clusterId, pending);
+        const batch = report.records;
+        await this.uplink.publishReport(report);
         this.sentUpTo = batch.at(-1)!.seq;
         this.lastSentAt = this.now().getTime();
       }
     } catch (error) {
       this.logger.debug({ error: describeError(error) }, 'report not sent; will retry');
     }
+  }
+}
+
+/**
+ * The report of the oldest records that fits the broker's payload limit: the broker would close
+ * the connection on a larger one, and the agent would send it again after every reconnect. One
+ * record always fits (the protocol bounds every field).
+ */
+export function fittingReport(clusterId: string, records: readonly ReportRecord[]): Report {
+  let count = records.length;
+  for (;;) {
+    const report: Report = { v: PROTOCOL_VERSION, clusterId, records: records.slice(0, count) };
+    if (count === 1 || Buffer.byteLength(JSON.stringify(report)) <= MAX_PAYLOAD_BYTES) return report;
+    count = Math.ceil(count / 2);
   }
 }
