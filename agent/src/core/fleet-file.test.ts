@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FleetFile, selectTarget, selectorMatches } from './fleet-file.js';
+import { selectorMatches } from '../../../shared/src/selector.js';
+import { FleetFile, selectTarget } from './fleet-file.js';
 
 describe('fleet.yaml targets', () => {
   const fleet = FleetFile.parse({

@@ -4,18 +4,7 @@
  * variables to substitute. Pure. The format is documented in docs/fleet-yaml.md.
  */
 import { z } from 'zod';
-
-const LabelSelectorRequirement = z.strictObject({
-  key: z.string().min(1),
-  operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
-  values: z.array(z.string()).optional(),
-});
-
-export const ClusterSelector = z.strictObject({
-  matchLabels: z.record(z.string(), z.string()).optional(),
-  matchExpressions: z.array(LabelSelectorRequirement).optional(),
-});
-export type ClusterSelector = z.infer<typeof ClusterSelector>;
+import { ClusterSelector, selectorMatches } from '../../../shared/src/selector.js';
 
 const Vars = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name is letters, digits and _'), z.string());
 
@@ -36,6 +25,8 @@ export const FleetFile = z.strictObject({
       }),
     )
     .default([]),
+  /** The hub's rollout plan for commits of this bundle (docs/rollouts.md); the agent ignores it. */
+  rollout: z.unknown().optional(),
 });
 export type FleetFile = z.infer<typeof FleetFile>;
 export type FleetTarget = FleetFile['targets'][number];
@@ -48,20 +39,4 @@ export interface ClusterIdentity {
 /** The first target whose selector matches the cluster, if any. */
 export function selectTarget(fleet: FleetFile, cluster: ClusterIdentity): FleetTarget | undefined {
   return fleet.targets.find((target) => selectorMatches(target.clusterSelector, cluster.labels));
-}
-
-export function selectorMatches(selector: ClusterSelector, labels: Readonly<Record<string, string>>): boolean {
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    if (labels[key] !== value) return false;
-  }
-  for (const { key, operator, values = [] } of selector.matchExpressions ?? []) {
-    const has = Object.hasOwn(labels, key);
-    const matched =
-      operator === 'In' ? has && values.includes(labels[key]!)
-      : operator === 'NotIn' ? !has || !values.includes(labels[key]!)
-      : operator === 'Exists' ? has
-      : !has;
-    if (!matched) return false;
-  }
-  return true;
 }
