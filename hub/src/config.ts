@@ -62,6 +62,12 @@ export const HubConfig = z.strictObject({
   ingest: z
     .strictObject({ maxDelayMs: z.number().int().min(0).max(10_000).default(10), maxRecords: z.number().int().positive().default(2000) })
     .prefault({}),
+  rollouts: z
+    .strictObject({
+      /** How often active rollouts are re-evaluated besides on every ingested batch. */
+      tickMs: z.number().int().min(50).default(1000),
+    })
+    .prefault({}),
   source: Source.optional(),
   /** Without it the hub issues no directives (agents in track mode only). */
   signing: Signing.optional(),

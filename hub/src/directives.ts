@@ -11,6 +11,7 @@ import type { Directive } from '../../shared/src/protocol.js';
 import { signDirective } from '../../shared/src/signing.js';
 import type { SigningKey } from '../../shared/src/signing.js';
 import { topics } from '../../shared/src/topics.js';
+import type { DirectiveIntent } from './core/rollout/model.js';
 import type { FleetBus } from './ports/fleet-bus.js';
 import type { FleetStore } from './ports/fleet-store.js';
 
@@ -41,31 +42,46 @@ export class DirectiveIssuer {
 
   /** Records, signs and publishes one directive per cluster; resolves once all are published. */
   async issue(order: DirectiveOrder): Promise<Directive[]> {
+    const directives = this.record(
+      order.rolloutId,
+      order.clusterIds.map((clusterId) => ({ clusterId, revision: order.revision, wave: order.wave })),
+    );
+    await this.publish(directives);
+    return directives;
+  }
+
+  /**
+   * Allots seqs, signs and records directives (in the caller's transaction, if any); publish them
+   * after it commits.
+   */
+  record(rolloutId: string, intents: readonly DirectiveIntent[]): Directive[] {
+    if (intents.length === 0) return [];
     const { store, key, repo, path, now } = this.options;
     const issuedAt = now();
     const expiresAt = new Date(issuedAt.getTime() + (this.options.ttlMs ?? DEFAULT_DIRECTIVE_TTL_MS));
-    const directives = store.recordDirectives(
-      order.clusterIds,
-      (clusterId, seq) =>
-        signDirective(
+    const byCluster = new Map(intents.map((intent) => [intent.clusterId, intent]));
+    return store.recordDirectives(
+      [...byCluster.keys()],
+      (clusterId, seq) => {
+        const intent = byCluster.get(clusterId)!;
+        return signDirective(
           {
             v: PROTOCOL_VERSION,
             clusterId,
             seq,
-            rolloutId: order.rolloutId,
-            wave: order.wave,
-            revision: order.revision,
+            rolloutId,
+            wave: intent.wave,
+            revision: intent.revision,
             repo,
             path,
             issuedAt: issuedAt.toISOString(),
             expiresAt: expiresAt.toISOString(),
           },
           key,
-        ),
+        );
+      },
       issuedAt,
     );
-    await this.publish(directives);
-    return directives;
   }
 
   /** Publishes every cluster's latest directive again (at start: retained messages are not durable). */
@@ -75,7 +91,8 @@ export class DirectiveIssuer {
     return directives.length;
   }
 
-  private async publish(directives: readonly Directive[]): Promise<void> {
+  /** Publishes recorded directives, retained; rejects if any could not be (they go out again at the next start). */
+  async publish(directives: readonly Directive[]): Promise<void> {
     const { bus, logger } = this.options;
     const results = await Promise.allSettled(
       directives.map((d) => bus.publish(topics.directive(d.clusterId), JSON.stringify(d), { retain: true })),

@@ -11,13 +11,17 @@ import type { SigningKey } from '../../shared/src/signing.js';
 import { buildHttpApi } from './adapters/http-api.js';
 import { EmbeddedBroker } from './adapters/embedded-broker.js';
 import type { BrokerTlsOptions } from './adapters/embedded-broker.js';
+import { gitRevisions } from './adapters/git-revisions.js';
+import { openHubDatabase } from './adapters/hub-database.js';
 import { SqliteFleetStore } from './adapters/sqlite-fleet-store.js';
+import { SqliteRolloutStore } from './adapters/sqlite-rollout-store.js';
 import type { HubConfig } from './config.js';
 import { verifyToken } from './credentials.js';
 import { DirectiveIssuer } from './directives.js';
 import { handlePresence } from './presence.js';
 import { registerCluster } from './registry.js';
 import { ReportIngest } from './report-ingest.js';
+import { RolloutService } from './rollouts.js';
 import type { FleetStore } from './ports/fleet-store.js';
 
 export interface Hub {
@@ -27,6 +31,8 @@ export interface Hub {
   ingest: ReportIngest;
   /** Present when the config has `signing` and `source`. */
   directives: DirectiveIssuer | undefined;
+  /** Present with `directives`. */
+  rollouts: RolloutService | undefined;
   registerCluster(id: string, labels: Record<string, string>): Promise<string>;
   close(): Promise<void>;
 }
@@ -41,7 +47,8 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
   // Certificate files are read before anything is opened, so a missing one leaks nothing.
   const tls = config.mqtt.tls ? readBrokerTls(config.mqtt.tls) : undefined;
   const signingKey = config.signing ? readSigningKey(config.signing.keyFile) : undefined;
-  const store = new SqliteFleetStore(config.database);
+  const db = openHubDatabase(config.database);
+  const store = new SqliteFleetStore(db);
   const broker = await EmbeddedBroker.start({
     host: config.mqtt.host,
     port: config.mqtt.port,
@@ -62,6 +69,7 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
   broker.onMessage('presence', handlePresence(store, logger.child({ component: 'presence' }), now));
 
   let directives: DirectiveIssuer | undefined;
+  let rollouts: RolloutService | undefined;
   if (signingKey && config.source) {
     directives = new DirectiveIssuer({
       store,
@@ -75,6 +83,17 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
     });
     const republished = await directives.republish();
     logger.info({ keyId: signingKey.keyId, republished }, 'directives signed and published');
+    rollouts = new RolloutService({
+      fleet: store,
+      rollouts: new SqliteRolloutStore(db),
+      directives,
+      resolveRevision: gitRevisions({ url: config.source!.url }),
+      logger: logger.child({ component: 'rollouts' }),
+      now,
+      tickMs: config.rollouts.tickMs,
+    });
+    ingest.onCommit(() => rollouts!.nudge());
+    rollouts.start();
   } else if (signingKey) {
     logger.warn('signing is configured without source: no directives will be issued');
   }
@@ -97,8 +116,10 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
     store,
     ingest,
     directives,
+    rollouts,
     registerCluster: (id, labels) => registerCluster(store, id, labels, now()),
     async close() {
+      await rollouts?.stop();
       await api.close();
       await broker.close();
       ingest.flush();

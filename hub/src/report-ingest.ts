@@ -25,6 +25,7 @@ export class ReportIngest {
   private readonly maxDelayMs: number;
   private readonly maxRecords: number;
   readonly counters = { accepted: 0, rejected: 0, committed: 0 };
+  private readonly commitListeners: (() => void)[] = [];
 
   constructor(
     private readonly store: FleetStore,
@@ -50,6 +51,11 @@ export class ReportIngest {
     else this.timer ??= setTimeout(() => this.flush(), this.maxDelayMs);
   };
 
+  /** Called after each committed batch (e.g. to re-evaluate rollouts). */
+  onCommit(listener: () => void): void {
+    this.commitListeners.push(listener);
+  }
+
   /** Commits what is queued and acknowledges it. */
   flush(): void {
     clearTimeout(this.timer);
@@ -67,6 +73,7 @@ export class ReportIngest {
       return;
     }
     for (const batch of batches) this.counters.committed += batch.records.length;
+    for (const listener of this.commitListeners) listener();
     for (const [clusterId, upTo] of acked) {
       const ack: Ack = { v: PROTOCOL_VERSION, upTo };
       this.bus.publish(topics.ack(clusterId), JSON.stringify(ack), { retain: false }).catch((error: unknown) => {

@@ -2,44 +2,9 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { ClusterStatus, Directive } from '../../../shared/src/protocol.js';
 import { FleetError } from '../../../shared/src/errors.js';
-import { openDatabase } from '../../../shared/src/sqlite.js';
+import { openHubDatabase } from './hub-database.js';
 import type { ClusterView, DirectiveBuilder, EventView, FleetStore, ReportBatch } from '../ports/fleet-store.js';
 
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE clusters (
-     id TEXT PRIMARY KEY,
-     labels TEXT NOT NULL,
-     token_hash TEXT NOT NULL,
-     created_at TEXT NOT NULL
-   );
-   CREATE TABLE cluster_state (
-     cluster_id TEXT PRIMARY KEY REFERENCES clusters (id) ON DELETE CASCADE,
-     last_seq INTEGER NOT NULL DEFAULT 0,
-     presence TEXT NOT NULL DEFAULT 'unknown',
-     presence_at TEXT,
-     agent_version TEXT,
-     status TEXT,
-     status_at TEXT
-   );
-   CREATE TABLE events (
-     cluster_id TEXT NOT NULL REFERENCES clusters (id) ON DELETE CASCADE,
-     seq INTEGER NOT NULL,
-     at TEXT NOT NULL,
-     reason TEXT NOT NULL,
-     message TEXT NOT NULL,
-     severity TEXT NOT NULL,
-     PRIMARY KEY (cluster_id, seq)
-   );`,
-  `-- The directive each cluster was last given, as signed. The seq of a cluster's first directive
-   -- is the clock in milliseconds, so a hub rebuilt from an empty database still issues seqs above
-   -- any its agents accepted before.
-   CREATE TABLE directives (
-     cluster_id TEXT PRIMARY KEY REFERENCES clusters (id) ON DELETE CASCADE,
-     seq INTEGER NOT NULL,
-     body TEXT NOT NULL,
-     issued_at TEXT NOT NULL
-   );`,
-];
 
 const ClusterRow = z.object({
   id: z.string(),
@@ -69,14 +34,9 @@ const SELECT_CLUSTERS = `SELECT c.id, c.labels, s.last_seq, s.presence, s.presen
 export class SqliteFleetStore implements FleetStore {
   private readonly db: Database.Database;
 
-  constructor(file: string) {
-    ({ db: this.db } = openDatabase(file, {
-      owner: 'hub',
-      migrations: MIGRATIONS,
-      // FULL: an acknowledged report must survive a crash, because the agent deletes it on ack.
-      // Ingest commits in batches, so the fsync is paid once per batch, not per record.
-      synchronous: 'FULL',
-    }));
+  /** Over the hub database (`openHubDatabase`), or a file it opens; `close` closes it. */
+  constructor(database: Database.Database | string) {
+    this.db = typeof database === 'string' ? openHubDatabase(database) : database;
   }
 
   registerCluster(id: string, labels: Record<string, string>, tokenHash: string, at: Date): void {
