@@ -4,6 +4,7 @@
  * `remove`/`replace`, an out-of-range index are errors); `-` appends to an array.
  * Pure: returns a new document and never changes its input.
  */
+import { cloneJson } from './json-value.js';
 
 export interface JsonPatchOperation {
   op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
@@ -40,7 +41,7 @@ export function parseJsonPatch(value: unknown): JsonPatchOperation[] {
 }
 
 export function applyJsonPatch(document: unknown, operations: readonly JsonPatchOperation[]): unknown {
-  let result = structuredClone(document);
+  let result = cloneJson(document);
   operations.forEach((operation, index) => {
     try {
       result = applyOperation(result, operation);
@@ -55,13 +56,13 @@ export function applyJsonPatch(document: unknown, operations: readonly JsonPatch
 function applyOperation(document: unknown, operation: JsonPatchOperation): unknown {
   switch (operation.op) {
     case 'add':
-      return add(document, parsePointer(operation.path), structuredClone(operation.value));
+      return add(document, parsePointer(operation.path), cloneJson(operation.value));
     case 'remove':
       return remove(document, parsePointer(operation.path)).document;
     case 'replace': {
       const path = parsePointer(operation.path);
       get(document, path);
-      return add(remove(document, path).document, path, structuredClone(operation.value));
+      return add(remove(document, path).document, path, cloneJson(operation.value));
     }
     case 'move': {
       const from = parsePointer(operation.from!);
@@ -73,7 +74,7 @@ function applyOperation(document: unknown, operation: JsonPatchOperation): unkno
       return add(removed.document, path, removed.value);
     }
     case 'copy':
-      return add(document, parsePointer(operation.path), structuredClone(get(document, parsePointer(operation.from!))));
+      return add(document, parsePointer(operation.path), cloneJson(get(document, parsePointer(operation.from!))));
     case 'test': {
       const actual = get(document, parsePointer(operation.path));
       if (!deepEqual(actual, operation.value)) {

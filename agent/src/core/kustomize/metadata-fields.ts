@@ -5,6 +5,7 @@
  */
 import { isContainer, visitFieldSpec, type FieldSpec } from './field-specs.js';
 import type { LabelRule } from './kustomization.js';
+import { cloneJson } from './json-value.js';
 import type { Resource } from './types.js';
 
 const METADATA_LABELS: FieldSpec = { path: 'metadata/labels', create: true };
@@ -74,7 +75,7 @@ export const COMMON_ANNOTATIONS: FieldSpec[] = [
 export function addToMaps(resources: readonly Resource[], pairs: Record<string, string>, specs: readonly FieldSpec[]): Resource[] {
   if (Object.keys(pairs).length === 0) return [...resources];
   return resources.map((resource) => {
-    const object = structuredClone(resource.object);
+    const object = cloneJson(resource.object);
     for (const spec of specs) {
       visitFieldSpec(object, spec, (parent, key) => {
         let map = parent[key];

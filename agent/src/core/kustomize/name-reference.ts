@@ -6,6 +6,7 @@
  */
 import type { KubeObject } from '../../ports/kube.js';
 import { isClusterScoped, specMatches, visitFieldSpec } from './field-specs.js';
+import { cloneJson } from './json-value.js';
 import { NAME_REFERENCES, type Referrer, type ReferralRule } from './name-reference-config.js';
 import { originalId, type NameAndNamespace } from './resource-id.js';
 import { KustomizeError, type Resource } from './types.js';
@@ -49,7 +50,7 @@ export function fixNameReferences(resources: readonly Resource[], before: IdSnap
         });
         if (!stale) continue;
         if (!copied.has(index)) {
-          out[index] = { ...out[index]!, object: structuredClone(out[index]!.object) };
+          out[index] = { ...out[index]!, object: cloneJson(out[index]!.object) };
           copied.add(index);
         }
         const target = out[index]!;
