@@ -31,10 +31,11 @@ export function gvkOf(object: KubeObject): Gvk {
 }
 
 export function specMatches(spec: Pick<FieldSpec, 'group' | 'version' | 'kind'>, object: KubeObject): boolean {
+  // Called for every spec on every object: compares without building the object's Gvk.
+  if (spec.kind !== undefined && spec.kind !== object.kind) return false;
+  if (spec.group === undefined && spec.version === undefined) return true;
   const gvk = gvkOf(object);
-  return (spec.group === undefined || spec.group === gvk.group) &&
-    (spec.version === undefined || spec.version === gvk.version) &&
-    (spec.kind === undefined || spec.kind === gvk.kind);
+  return (spec.group === undefined || spec.group === gvk.group) && (spec.version === undefined || spec.version === gvk.version);
 }
 
 export type Container = Record<string, unknown>;
@@ -45,20 +46,21 @@ export type Container = Record<string, unknown>;
  */
 export function visitFieldSpec(object: KubeObject, spec: FieldSpec, visit: (parent: Container, key: string) => void): void {
   if (!specMatches(spec, object)) return;
-  walk(object, spec.path.split('/'), spec.create === true, visit);
+  walk(object, spec.path, 0, spec.create === true, visit);
 }
 
-function walk(node: unknown, segments: string[], create: boolean, visit: (parent: Container, key: string) => void): void {
+/** Walks the path's segments from `start` (an index into `path`, so nothing is split per call). */
+function walk(node: unknown, path: string, start: number, create: boolean, visit: (parent: Container, key: string) => void): void {
   if (Array.isArray(node)) {
-    for (const item of node) walk(item, segments, create, visit);
+    for (const item of node) walk(item, path, start, create, visit);
     return;
   }
-  if (!isContainer(node)) return;
-  const [head, ...rest] = segments;
-  if (head === undefined) return;
+  if (!isContainer(node) || start > path.length) return;
+  const slash = path.indexOf('/', start);
+  const head = slash < 0 ? path.slice(start) : path.slice(start, slash);
   const list = head.endsWith('[]');
   const key = list ? head.slice(0, -2) : head;
-  if (rest.length === 0) {
+  if (slash < 0) {
     visit(node, key);
     return;
   }
@@ -68,7 +70,7 @@ function walk(node: unknown, segments: string[], create: boolean, visit: (parent
     node[key] = next;
   }
   if (next === undefined || next === null) return;
-  walk(next, rest, create, visit);
+  walk(next, path, slash + 1, create, visit);
 }
 
 export function isContainer(value: unknown): value is Container {
