@@ -40,37 +40,48 @@ export function specMatches(spec: Pick<FieldSpec, 'group' | 'version' | 'kind'>,
 
 export type Container = Record<string, unknown>;
 
+/** One step of a field spec's path: a key, and whether the path says a list is entered there. */
+export interface PathSegment {
+  key: string;
+  list: boolean;
+}
+
+/** A field spec with its path split once, for specs visited on many objects. */
+export type CompiledFieldSpec<T extends FieldSpec = FieldSpec> = T & { segments: readonly PathSegment[] };
+
+export function compileFieldSpec<T extends FieldSpec>(spec: T): CompiledFieldSpec<T> {
+  const segments = spec.path.split('/').map((head) => (head.endsWith('[]') ? { key: head.slice(0, -2), list: true } : { key: head, list: false }));
+  return { ...spec, segments };
+}
+
 /**
  * Calls `visit(parent, key)` for every place `spec.path` names in `object` whose parent exists
  * (or was created). The visitor decides what to do with `parent[key]`, present or not.
  */
-export function visitFieldSpec(object: KubeObject, spec: FieldSpec, visit: (parent: Container, key: string) => void): void {
+export function visitFieldSpec(object: KubeObject, spec: FieldSpec | CompiledFieldSpec, visit: (parent: Container, key: string) => void): void {
   if (!specMatches(spec, object)) return;
-  walk(object, spec.path, 0, spec.create === true, visit);
+  const segments = 'segments' in spec ? spec.segments : compileFieldSpec(spec).segments;
+  walk(object, segments, 0, spec.create === true, visit);
 }
 
-/** Walks the path's segments from `start` (an index into `path`, so nothing is split per call). */
-function walk(node: unknown, path: string, start: number, create: boolean, visit: (parent: Container, key: string) => void): void {
+function walk(node: unknown, segments: readonly PathSegment[], index: number, create: boolean, visit: (parent: Container, key: string) => void): void {
   if (Array.isArray(node)) {
-    for (const item of node) walk(item, path, start, create, visit);
+    for (const item of node) walk(item, segments, index, create, visit);
     return;
   }
-  if (!isContainer(node) || start > path.length) return;
-  const slash = path.indexOf('/', start);
-  const head = slash < 0 ? path.slice(start) : path.slice(start, slash);
-  const list = head.endsWith('[]');
-  const key = list ? head.slice(0, -2) : head;
-  if (slash < 0) {
-    visit(node, key);
+  const segment = segments[index];
+  if (!isContainer(node) || segment === undefined) return;
+  if (index === segments.length - 1) {
+    visit(node, segment.key);
     return;
   }
-  let next = node[key];
-  if ((next === undefined || next === null) && create && !list) {
+  let next = node[segment.key];
+  if ((next === undefined || next === null) && create && !segment.list) {
     next = {};
-    node[key] = next;
+    node[segment.key] = next;
   }
   if (next === undefined || next === null) return;
-  walk(next, path, slash + 1, create, visit);
+  walk(next, segments, index + 1, create, visit);
 }
 
 export function isContainer(value: unknown): value is Container {
