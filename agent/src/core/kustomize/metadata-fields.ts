@@ -3,9 +3,9 @@
  * configuration: labels also go into selectors and pod templates where kustomize puts them, so
  * a Service or workload keeps selecting its own pods.
  */
-import { isContainer, visitFieldSpec, type FieldSpec } from './field-specs.js';
+import { compileFieldSpec, isContainer, specMatches, visitFieldSpec, type FieldSpec } from './field-specs.js';
 import type { LabelRule } from './kustomization.js';
-import { cloneJson } from './json-value.js';
+import { cloneJson, setOwn } from './json-value.js';
 import type { Resource } from './types.js';
 
 const METADATA_LABELS: FieldSpec = { path: 'metadata/labels', create: true };
@@ -74,9 +74,15 @@ export const COMMON_ANNOTATIONS: FieldSpec[] = [
 /** Adds `pairs` to the maps the specs name (creating them where a spec says so). */
 export function addToMaps(resources: readonly Resource[], pairs: Record<string, string>, specs: readonly FieldSpec[]): Resource[] {
   if (Object.keys(pairs).length === 0) return [...resources];
+  const compiled = specs.map(compileFieldSpec);
   return resources.map((resource) => {
-    const object = cloneJson(resource.object);
-    for (const spec of specs) {
+    const matching = compiled.filter((spec) => specMatches(spec, resource.object));
+    // Copy-on-write: only the top-level fields (metadata, spec) that a matching path enters.
+    const object = { ...resource.object };
+    for (const head of new Set(matching.map((spec) => spec.segments[0]!.key))) {
+      if (Object.hasOwn(object, head)) setOwn(object, head, cloneJson(object[head]));
+    }
+    for (const spec of matching) {
       visitFieldSpec(object, spec, (parent, key) => {
         let map = parent[key];
         if (map === undefined || map === null) {
