@@ -75,8 +75,15 @@ export const COMMON_ANNOTATIONS: FieldSpec[] = [
 export function addToMaps(resources: readonly Resource[], pairs: Record<string, string>, specs: readonly FieldSpec[]): Resource[] {
   if (Object.keys(pairs).length === 0) return [...resources];
   const compiled = specs.map(compileFieldSpec);
+  // The specs matching each apiVersion and kind, found once rather than once per object.
+  const matchingByType = new Map<string, typeof compiled>();
   return resources.map((resource) => {
-    const matching = compiled.filter((spec) => specMatches(spec, resource.object));
+    const type = `${resource.object.apiVersion} ${resource.object.kind}`;
+    let matching = matchingByType.get(type);
+    if (!matching) {
+      matching = compiled.filter((spec) => specMatches(spec, resource.object));
+      matchingByType.set(type, matching);
+    }
     // Copy-on-write: only the top-level fields (metadata, spec) that a matching path enters.
     const object = { ...resource.object };
     for (const head of new Set(matching.map((spec) => spec.segments[0]!.key))) {
