@@ -86,8 +86,10 @@ function referralMatches(rule: ReferralRule, object: KubeObject): boolean {
 
 /** The names a resource had as written and when this kustomization's transformers started. */
 export function formerNames(resource: Resource, before: IdSnapshot): Set<string> {
-  const names = [originalId(resource).name, before.get(snapshotKey(resource))?.name];
-  return new Set(names.filter((name): name is string => name !== undefined));
+  const names = new Set([originalId(resource).name]);
+  const earlier = before.get(snapshotKey(resource))?.name;
+  if (earlier !== undefined) names.add(earlier);
+  return names;
 }
 
 interface CandidateIndex {
