@@ -7,6 +7,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { KUSTOMIZATION_READING, readWithYamlPackage } from '../../agent/src/core/kustomize/kustomization.js';
 import { parseWithYamlPackage } from '../../agent/src/core/kustomize/resource-yaml.js';
 import { readSimpleYaml } from '../../agent/src/core/kustomize/simple-yaml.js';
 import { CASES_DIR } from './case-tree.js';
@@ -24,6 +25,20 @@ function compare(text: string): Outcome {
     throw new Error(`the simple reader accepted a text the yaml package refuses (${(error as Error).message}):\n${text}`);
   }
   expect(simple, text).toStrictEqual(reference);
+  return 'read';
+}
+
+/** The same for kustomization files, read with YAML 1.1 and converted by the `yaml` package's toJS. */
+function compareKustomization(text: string): Outcome {
+  const simple = readSimpleYaml(text, KUSTOMIZATION_READING);
+  if (simple === undefined || simple.length === 0) return 'declined';
+  let reference;
+  try {
+    reference = readWithYamlPackage('kustomization.yaml', text);
+  } catch (error) {
+    throw new Error(`the simple reader accepted a kustomization the yaml package refuses (${(error as Error).message}):\n${text}`);
+  }
+  expect(simple.map((document) => document.value), text).toStrictEqual([reference]);
   return 'read';
 }
 
@@ -60,6 +75,19 @@ describe('simple YAML reader', () => {
       counts[compare(mutate(next, writeYaml(next, [generateManifest(next)])))]++;
     }
     expect(counts.read).toBeGreaterThan(500);
+  });
+
+  it('reads kustomization files exactly as the yaml package does with YAML 1.1, or declines', () => {
+    const files = yamlFiles(CASES_DIR).filter((file) => /(^|\/)(kustomization\.ya?ml|Kustomization)$/.test(file));
+    const outcomes = files.map((file) => compareKustomization(readFileSync(file, 'utf8')));
+    expect(outcomes.filter((o) => o === 'read').length).toBeGreaterThan(files.length / 2);
+    const next = random(1_1);
+    const counts = { read: 0, declined: 0 };
+    for (let i = 0; i < 3000; i++) {
+      const text = writeYaml(next, [generateManifest(next)]);
+      counts[compareKustomization(next() < 0.5 ? text : mutate(next, text))]++;
+    }
+    expect(counts.read).toBeGreaterThan(300);
   });
 
   it.each([

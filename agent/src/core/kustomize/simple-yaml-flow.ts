@@ -52,8 +52,8 @@ export class FlowReader {
       this.col++;
     } else {
       for (;;) {
-        const key = this.key();
-        this.values.checkKey(out, key);
+        const { text: key, plain } = this.key();
+        this.values.checkKey(out, key, plain);
         this.skipSpace();
         if (this.peek() === ',' || this.peek() === '}') outside();
         out[key] = this.node(childRole(role, key));
@@ -77,7 +77,7 @@ export class FlowReader {
   }
 
   /** A key and its `:`, on one line. */
-  private key(): string {
+  private key(): { text: string; plain: boolean } {
     const line = this.lines[this.row]!;
     const start = this.col;
     let text: string;
@@ -97,7 +97,7 @@ export class FlowReader {
     }
     if (this.col - start > 1024) outside();
     this.col++;
-    return text;
+    return { text, plain: line[start] !== '"' && line[start] !== "'" };
   }
 
   private node(role: Role | undefined): YamlValue {

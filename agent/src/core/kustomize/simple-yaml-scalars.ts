@@ -87,7 +87,7 @@ export function flowPlainEnd(line: string, col: number): number {
 }
 
 /** The key of a block `key: value` line starting at `col`, or undefined when the line holds something else. */
-export function blockKey(line: string, col: number): { text: string; end: number } | undefined {
+export function blockKey(line: string, col: number): { text: string; end: number; plain: boolean } | undefined {
   const c = line[col];
   if (c === '"' || c === "'") {
     const quoted = readQuoted(line, col);
@@ -95,7 +95,7 @@ export function blockKey(line: string, col: number): { text: string; end: number
     while (line[i] === ' ') i++;
     if (line[i] !== ':') return undefined;
     if ((i + 1 < line.length && line[i + 1] !== ' ') || quoted.end - col > MAX_KEY_LENGTH) outside();
-    return { text: quoted.text, end: i + 1 };
+    return { text: quoted.text, end: i + 1, plain: false };
   }
   if (c === '[' || c === '{') return undefined;
   for (let i = col; i < line.length; i++) {
@@ -106,7 +106,7 @@ export function blockKey(line: string, col: number): { text: string; end: number
       const text = line.slice(col, end);
       if (text === '' || end - col > MAX_KEY_LENGTH || /[[\]{},]/.test(text)) outside();
       checkPlainStart(line, col, false);
-      return { text, end: i + 1 };
+      return { text, end: i + 1, plain: true };
     }
   }
   return undefined;
@@ -166,21 +166,46 @@ function readEscape(line: string, at: number): { char: string; length: number } 
   return { char: String.fromCodePoint(code), length: 1 + digits };
 }
 
+/** How a reader turns scalars into values; the `yaml` package's reading is the reference. */
+export interface ScalarReading {
+  /** The value of a plain scalar, or undefined to leave the text to the `yaml` package. */
+  plain(text: string, role: Role | undefined): YamlValue | undefined;
+  /** Whether a plain key is read as its own text. */
+  plainKey(text: string): boolean;
+  /** The role of each document's top node. */
+  topRole: Role | undefined;
+  /** Only one document is allowed: any `---` is left to the `yaml` package. */
+  singleDocument: boolean;
+}
+
+/** Resource files, as `resource-yaml.ts` reads them with the `yaml` package (go-yaml v3's resolution). */
+export const RESOURCE_READING: ScalarReading = {
+  plain(text, role) {
+    if (role === 'annotation') return text;
+    const resolved = resolvePlain(text, false);
+    // Infinities and NaN are errors; the `yaml` reader reports them with the line.
+    if (resolved.tag === 'float' && !Number.isFinite(resolved.value)) return undefined;
+    return resolved.tag === 'merge' ? '<<' : resolved.value;
+  },
+  plainKey: () => true,
+  topRole: 'object',
+  singleDocument: false,
+};
+
 /**
- * Turns scalars into values as `resource-yaml.ts` does, and counts nodes and depth. Past half
- * the node limit the `yaml` reader decides, so the limit is enforced by one implementation.
+ * Turns scalars into values by a `ScalarReading`, and counts nodes and depth. Past half the
+ * node limit the `yaml` reader decides, so the limit is enforced by one implementation.
  */
 export class SubsetValues {
   private nodes = 0;
   private depth = 0;
 
+  constructor(private readonly reading: ScalarReading) {}
+
   scalar(text: string, plain: boolean, role: Role | undefined): YamlValue {
     this.count();
-    if (role === 'annotation' || !plain) return text;
-    const resolved = resolvePlain(text, false);
-    // Infinities and NaN are errors; the `yaml` reader reports them with the line.
-    if (resolved.tag === 'float' && !Number.isFinite(resolved.value)) outside();
-    return resolved.tag === 'merge' ? '<<' : resolved.value;
+    if (!plain) return text;
+    return this.reading.plain(text, role) ?? outside();
   }
 
   /** A value left empty (`key:` with nothing after it). */
@@ -198,9 +223,10 @@ export class SubsetValues {
     this.depth--;
   }
 
-  /** A key the simple reader will not set: merges, duplicates, and `__proto__`. */
-  checkKey(map: Record<string, YamlValue>, key: string): void {
+  /** A key the simple reader will not set: merges, duplicates, `__proto__`, keys read as non-strings. */
+  checkKey(map: Record<string, YamlValue>, key: string, plain: boolean): void {
     if (key === '<<' || key === '__proto__' || Object.hasOwn(map, key)) outside();
+    if (plain && !this.reading.plainKey(key)) outside();
   }
 
   private count(): void {

@@ -8,8 +8,8 @@
  */
 import { FlowReader } from './simple-yaml-flow.js';
 import {
-  OutsideSubset, SubsetValues, blockKey, blockPlainEnd, checkPlainStart, finishLine, indentOf, isBlankOrComment,
-  isSequenceEntry, outside, readQuoted, trimSpaces,
+  OutsideSubset, RESOURCE_READING, SubsetValues, blockKey, blockPlainEnd, checkPlainStart, finishLine, indentOf, isBlankOrComment,
+  isSequenceEntry, outside, readQuoted, trimSpaces, type ScalarReading,
 } from './simple-yaml-scalars.js';
 import { childRole, itemRole, type ParsedDocument, type Role, type YamlValue } from './yaml-value.js';
 
@@ -17,10 +17,10 @@ import { childRole, itemRole, type ParsedDocument, type Role, type YamlValue } f
 const OUTSIDE_CHARACTERS = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]/;
 
 /** Every non-empty document of `text`, or undefined when the text is not in the subset. */
-export function readSimpleYaml(text: string): ParsedDocument[] | undefined {
+export function readSimpleYaml(text: string, reading: ScalarReading = RESOURCE_READING): ParsedDocument[] | undefined {
   if (OUTSIDE_CHARACTERS.test(text)) return undefined;
   try {
-    return new SimpleReader(text).documents();
+    return new SimpleReader(text, reading).documents();
   } catch (error) {
     if (error instanceof OutsideSubset) return undefined;
     throw error;
@@ -32,13 +32,17 @@ class SimpleReader {
   private readonly lines: string[];
   /** Whether the text ends with a line break: a block scalar reaching the last line needs one. */
   private readonly lastLineEnded: boolean;
-  private readonly values = new SubsetValues();
+  private readonly values: SubsetValues;
   /** The first line after the current document. */
   private end = 0;
   /** The first line not yet read. */
   private row = 0;
 
-  constructor(text: string) {
+  constructor(
+    text: string,
+    private readonly reading: ScalarReading,
+  ) {
+    this.values = new SubsetValues(reading);
     this.lines = text.split('\n');
     this.lastLineEnded = this.lines.at(-1) === '';
     if (this.lastLineEnded) this.lines.pop();
@@ -49,6 +53,7 @@ class SimpleReader {
     let start = 0;
     for (let row = 0; row <= this.lines.length; row++) {
       if (row < this.lines.length && !isDocumentStart(this.lines[row]!)) continue;
+      if (row < this.lines.length && this.reading.singleDocument) outside();
       const document = this.document(start, row);
       if (document) out.push(document);
       start = row + 1;
@@ -60,7 +65,7 @@ class SimpleReader {
     this.end = end;
     const first = this.nextContent(start);
     if (first >= end) return undefined;
-    const value = this.node(first, indentOf(this.lines[first]!), -1, 'object');
+    const value = this.node(first, indentOf(this.lines[first]!), -1, this.reading.topRole);
     if (this.nextContent(this.row) < end) outside();
     return value === null ? undefined : { value, line: first + 1 };
   }
@@ -107,7 +112,7 @@ class SimpleReader {
     for (;;) {
       const line = this.lines[row]!;
       const key = blockKey(line, indent) ?? outside();
-      this.values.checkKey(out, key.text);
+      this.values.checkKey(out, key.text, key.plain);
       let col = key.end;
       while (line[col] === ' ') col++;
       out[key.text] = this.entry(row, col, indent, childRole(role, key.text), false);
