@@ -84,6 +84,57 @@ function walk(node: unknown, segments: readonly PathSegment[], index: number, cr
   walk(next, segments, index + 1, create, visit);
 }
 
+/**
+ * `visitFieldSpec` on a copy of `object`: each container on the way is copied before it is
+ * entered (once: `owned` holds the copies made so far), so the visitor may change `parent`
+ * in place; everything off the path stays shared with `object`.
+ */
+export function visitFieldSpecCopying(
+  object: KubeObject,
+  spec: CompiledFieldSpec,
+  owned: Set<unknown>,
+  visit: (parent: Container, key: string) => void,
+): KubeObject {
+  if (!specMatches(spec, object)) return object;
+  return walkCopying(object, spec.segments, 0, spec.create === true, owned, visit) as KubeObject;
+}
+
+function walkCopying(
+  node: unknown,
+  segments: readonly PathSegment[],
+  index: number,
+  create: boolean,
+  owned: Set<unknown>,
+  visit: (parent: Container, key: string) => void,
+): unknown {
+  if (Array.isArray(node)) {
+    const list = own(node, owned);
+    for (let i = 0; i < list.length; i++) list[i] = walkCopying(list[i], segments, index, create, owned, visit);
+    return list;
+  }
+  const segment = segments[index];
+  if (!isContainer(node) || segment === undefined) return node;
+  const copy = own(node, owned);
+  if (index === segments.length - 1) {
+    visit(copy, segment.key);
+    return copy;
+  }
+  const next = copy[segment.key];
+  if ((next === undefined || next === null) && create && !segment.list) {
+    copy[segment.key] = walkCopying(own({}, owned), segments, index + 1, create, owned, visit);
+  } else if (next !== undefined && next !== null) {
+    copy[segment.key] = walkCopying(next, segments, index + 1, create, owned, visit);
+  }
+  return copy;
+}
+
+function own<T extends object>(value: T, owned: Set<unknown>): T {
+  if (owned.has(value)) return value;
+  const copy = (Array.isArray(value) ? [...value] : { ...value }) as T;
+  owned.add(copy);
+  return copy;
+}
+
 export function isContainer(value: unknown): value is Container {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -3,9 +3,8 @@
  * configuration: labels also go into selectors and pod templates where kustomize puts them, so
  * a Service or workload keeps selecting its own pods.
  */
-import { compileFieldSpec, isContainer, specMatches, visitFieldSpec, type FieldSpec } from './field-specs.js';
+import { compileFieldSpec, isContainer, specMatches, visitFieldSpecCopying, type FieldSpec } from './field-specs.js';
 import type { LabelRule } from './kustomization.js';
-import { cloneJson, setOwn } from './json-value.js';
 import type { Resource } from './types.js';
 
 const METADATA_LABELS: FieldSpec = { path: 'metadata/labels', create: true };
@@ -77,6 +76,8 @@ export function addToMaps(resources: readonly Resource[], pairs: Record<string, 
   const compiled = specs.map(compileFieldSpec);
   // The specs matching each apiVersion and kind, found once rather than once per object.
   const matchingByType = new Map<string, typeof compiled>();
+  // Copy-on-write: the maps written and the containers on the way to them are copied, once.
+  const owned = new Set<unknown>();
   return resources.map((resource) => {
     const type = `${resource.object.apiVersion} ${resource.object.kind}`;
     let matching = matchingByType.get(type);
@@ -84,20 +85,15 @@ export function addToMaps(resources: readonly Resource[], pairs: Record<string, 
       matching = compiled.filter((spec) => specMatches(spec, resource.object));
       matchingByType.set(type, matching);
     }
-    // Copy-on-write: only the top-level fields (metadata, spec) that a matching path enters.
-    const object = { ...resource.object };
-    for (const head of new Set(matching.map((spec) => spec.segments[0]!.key))) {
-      if (Object.hasOwn(object, head)) setOwn(object, head, cloneJson(object[head]));
-    }
+    let object = resource.object;
     for (const spec of matching) {
-      visitFieldSpec(object, spec, (parent, key) => {
-        let map = parent[key];
+      object = visitFieldSpecCopying(object, spec, owned, (parent, key) => {
+        const map = parent[key];
         if (map === undefined || map === null) {
-          if (!spec.create) return;
-          map = {};
-          parent[key] = map;
+          if (spec.create) parent[key] = { ...pairs };
+        } else if (isContainer(map)) {
+          parent[key] = Object.assign(owned.has(map) ? map : { ...map }, pairs);
         }
-        if (isContainer(map)) Object.assign(map, pairs);
       });
     }
     return { ...resource, object };
