@@ -5,8 +5,7 @@
  * and after the hash suffixes, so overlays see their bases' names as kustomize's previous-ids do.
  */
 import type { KubeObject } from '../../ports/kube.js';
-import { compileFieldSpec, isClusterScoped, specMatches, visitFieldSpec, type CompiledFieldSpec } from './field-specs.js';
-import { cloneJson } from './json-value.js';
+import { compileFieldSpec, isClusterScoped, specMatches, visitFieldSpec, visitFieldSpecCopying, type CompiledFieldSpec } from './field-specs.js';
 import { NAME_REFERENCES, type Referrer, type ReferralRule } from './name-reference-config.js';
 import { originalId, type NameAndNamespace } from './resource-id.js';
 import { KustomizeError, type Resource } from './types.js';
@@ -44,8 +43,8 @@ export function fixNameReferences(resources: readonly Resource[], before: IdSnap
     list.push(candidateOf(resource, before));
     candidatesByKind.set(resource.object.kind, list);
   }
-  // Objects are copied only when one of their references actually changes.
-  const copied = new Set<number>();
+  // Copy-on-write: only the containers on the way to a reference that changes are copied.
+  const owned = new Set<unknown>();
   for (const { rule, byKind } of RULES) {
     const candidates = indexCandidates((candidatesByKind.get(rule.kind) ?? []).filter((c) => referralMatches(rule, c.resource.object)));
     // A reference can only go stale if something it may name was renamed or moved.
@@ -58,12 +57,9 @@ export function fixNameReferences(resources: readonly Resource[], before: IdSnap
           stale ||= rewrite(rule, spec, referrer, parent, key, candidates, false);
         });
         if (!stale) continue;
-        if (!copied.has(index)) {
-          out[index] = { ...out[index]!, object: cloneJson(out[index]!.object) };
-          copied.add(index);
-        }
         const target = out[index]!;
-        visitFieldSpec(target.object, spec, (parent, key) => rewrite(rule, spec, target, parent, key, candidates, true));
+        const object = visitFieldSpecCopying(target.object, spec, owned, (parent, key) => rewrite(rule, spec, target, parent, key, candidates, true));
+        out[index] = { ...target, object };
       }
     });
   }
