@@ -4,7 +4,7 @@
  * single-pair mappings (`[a: b]`), empty values (`{a}`, `{a: }`), trailing commas and plain
  * scalars running onto the next line are left to the `yaml` package.
  */
-import { checkPlainStart, flowPlainEnd, indentOf, outside, readQuoted, trimSpaces } from './simple-yaml-scalars.js';
+import { MAX_KEY_LENGTH, checkPlainStart, flowPlainEnd, indentOf, outside, readQuoted, trimSpaces } from './simple-yaml-scalars.js';
 import type { SubsetValues } from './simple-yaml-scalars.js';
 import { childRole, itemRole, type Role, type YamlValue } from './yaml-value.js';
 
@@ -95,7 +95,7 @@ export class FlowReader {
       if (text === '') outside();
       this.col = end;
     }
-    if (this.col - start > 1024) outside();
+    if (this.col - start > MAX_KEY_LENGTH) outside();
     this.col++;
     return { text, plain: line[start] !== '"' && line[start] !== "'" };
   }

@@ -14,7 +14,7 @@ export function outside(): never {
 }
 
 /** YAML refuses implicit keys longer than this. */
-const MAX_KEY_LENGTH = 1024;
+export const MAX_KEY_LENGTH = 1024;
 /** Deeper nesting than real manifests have is left to the `yaml` package. */
 const MAX_DEPTH = 64;
 
