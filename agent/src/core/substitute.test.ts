@@ -24,6 +24,17 @@ describe('substituteVariables', () => {
     const result = substituteVariables([object({ nested: { deep: 'x ${nope}' } })], {}, cluster);
     expect(result).toEqual({ ok: false, error: expect.stringMatching(/ConfigMap\/m\.data\.nested\.deep: variable "nope" is not set for cluster store-7/) });
     expect(substituteVariables([object({ a: '${1bad}' })], {}, cluster)).toMatchObject({ ok: false, error: /not a variable reference/ });
+    expect(substituteVariables([object({ list: [1, { deep: '${nope}' }] })], {}, cluster)).toMatchObject({ ok: false, error: /^ConfigMap\/m\.data\.list\[1\]\.deep: / });
+  });
+
+  it('shares what holds no reference with its input', () => {
+    const plain = object({ a: 'x', nested: { b: [1, 2] } });
+    const templated = object({ a: '${cluster.name}', nested: { b: [1, 2] } });
+    const result = substituteVariables([plain, templated], {}, cluster);
+    if (!result.ok) throw new Error(result.error);
+    expect(result.objects[0]).toBe(plain);
+    expect(result.objects[1]!['data']).toEqual({ a: 'store-7', nested: { b: [1, 2] } });
+    expect((result.objects[1]!['data'] as { nested: unknown }).nested).toBe((templated['data'] as { nested: unknown }).nested);
   });
 
   it('does not touch its input', () => {

@@ -6,6 +6,7 @@
  */
 import type { KubeObject } from '../ports/kube.js';
 import type { ClusterIdentity } from './fleet-file.js';
+import { setOwn } from './kustomize/json-value.js';
 
 export type SubstituteResult = { ok: true; objects: KubeObject[] } | { ok: false; error: string };
 
@@ -31,20 +32,45 @@ export function substituteVariables(
     }
     return value;
   };
-  const walk = (value: unknown, where: string): unknown => {
+  // Copy-on-write: most values hold no reference. The location is kept as a stack of keys and
+  // spelled out only for an error.
+  const path: (string | number)[] = [];
+  const where = (): string => path.map((key, i) => (i === 0 ? key : typeof key === 'number' ? `[${key}]` : `.${key}`)).join('');
+  const walk = (value: unknown): unknown => {
     if (typeof value === 'string') {
-      return value.includes('${') ? value.replace(REFERENCE, (_all, escaped: string, expression: string) => (escaped ? `\${${expression}}` : resolve(expression, where))) : value;
+      return value.includes('${') ? value.replace(REFERENCE, (_all, escaped: string, expression: string) => (escaped ? `\${${expression}}` : resolve(expression, where()))) : value;
     }
-    if (Array.isArray(value)) return value.map((item, i) => walk(item, `${where}[${i}]`));
+    if (Array.isArray(value)) {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        const next = walk(value[i]);
+        path.pop();
+        if (next !== value[i]) (out ??= [...value])[i] = next;
+      }
+      return out ?? value;
+    }
     if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, walk(item, `${where}.${key}`)]));
+      let out: Record<string, unknown> | undefined;
+      for (const key of Object.keys(value)) {
+        const item = (value as Record<string, unknown>)[key];
+        path.push(key);
+        const next = walk(item);
+        path.pop();
+        if (next !== item) setOwn((out ??= { ...value }), key, next);
+      }
+      return out ?? value;
     }
     return value;
   };
   try {
     return {
       ok: true,
-      objects: objects.map((object) => walk(object, `${object.kind}/${object.metadata.name}`) as KubeObject),
+      objects: objects.map((object) => {
+        path.length = 0;
+        path.push(`${object.kind}/${object.metadata.name}`);
+        return walk(object) as KubeObject;
+      }),
     };
   } catch (error) {
     return { ok: false, error: (error as Error).message };

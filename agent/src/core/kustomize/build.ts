@@ -97,13 +97,19 @@ function generatorSpec(k: Kustomization): Parameters<typeof generateResources>[0
 
 /** kustomize refuses two resources with one identity (group, version, kind, namespace, name). */
 function checkUnique(resources: readonly Resource[], file: string): void {
-  const seen = new Set<string>();
+  // By name first: comparing the few objects sharing a name is cheaper than building a key for each.
+  const byName = new Map<string, KubeObject[]>();
   for (const resource of resources) {
-    const key = idKey(resource.object);
-    if (seen.has(key)) {
-      throw new KustomizeError(file, `${describeId(resource.object)} is defined more than once (again in ${resource.origin}); each object may appear once`);
+    const { object } = resource;
+    const sameName = byName.get(object.metadata.name);
+    if (!sameName) {
+      byName.set(object.metadata.name, [object]);
+      continue;
     }
-    seen.add(key);
+    if (sameName.some((other) => idKey(other) === idKey(object))) {
+      throw new KustomizeError(file, `${describeId(object)} is defined more than once (again in ${resource.origin}); each object may appear once`);
+    }
+    sameName.push(object);
   }
 }
 

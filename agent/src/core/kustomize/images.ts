@@ -5,38 +5,62 @@
  * is searched after the first slash so a registry port is not mistaken for a tag.
  */
 import { isContainer } from './field-specs.js';
+import { cloneJson } from './json-value.js';
 import type { ImageRule } from './kustomization.js';
 import type { Resource } from './types.js';
 
 export function setImages(resources: readonly Resource[], rules: readonly ImageRule[]): Resource[] {
   if (rules.length === 0) return [...resources];
+  const compiled = rules.map((rule) => ({ rule, pattern: namePattern(rule.name) }));
   return resources.map((resource) => {
-    const object = structuredClone(resource.object);
-    for (const rule of rules) visit(object, rule);
+    // Most objects have no matching image: look first, copy only the objects that change.
+    if (!compiled.some((image) => visit(resource.object, image, false))) return resource;
+    const object = cloneJson(resource.object);
+    for (const image of compiled) visit(object, image, true);
     return { ...resource, object };
   });
 }
 
-function visit(node: unknown, rule: ImageRule): void {
+interface CompiledRule {
+  rule: ImageRule;
+  pattern: RegExp | undefined;
+}
+
+/** Whether an image in `node` changes under the rule; with `apply`, also changes it. */
+function visit(node: unknown, image: CompiledRule, apply: boolean): boolean {
+  let changed = false;
   if (Array.isArray(node)) {
-    for (const item of node) visit(item, rule);
-    return;
+    for (const item of node) {
+      changed = visit(item, image, apply) || changed;
+      if (changed && !apply) return true;
+    }
+    return changed;
   }
-  if (!isContainer(node)) return;
-  for (const [key, value] of Object.entries(node)) {
+  if (!isContainer(node)) return false;
+  for (const key of Object.keys(node)) {
+    const value = node[key];
     if ((key === 'containers' || key === 'initContainers') && Array.isArray(value)) {
       for (const container of value) {
-        if (isContainer(container) && typeof container['image'] === 'string') {
-          container['image'] = updateImage(container['image'], rule);
-        }
+        if (!isContainer(container) || typeof container['image'] !== 'string') continue;
+        const updated = updateCompiled(container['image'], image);
+        if (updated === container['image']) continue;
+        if (!apply) return true;
+        container['image'] = updated;
+        changed = true;
       }
     }
-    visit(value, rule);
+    changed = visit(value, image, apply) || changed;
+    if (changed && !apply) return true;
   }
+  return changed;
 }
 
 export function updateImage(image: string, rule: ImageRule): string {
-  if (!imageMatches(image, rule.name)) return image;
+  return updateCompiled(image, { rule, pattern: namePattern(rule.name) });
+}
+
+function updateCompiled(image: string, { rule, pattern }: CompiledRule): string {
+  if (!pattern?.test(image)) return image;
   let { name, tag, digest } = splitImage(image);
   if (rule.newName) name = rule.newName;
   if (rule.newTag && rule.digest) {
@@ -52,15 +76,16 @@ export function updateImage(image: string, rule: ImageRule): string {
   return `${name}${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`;
 }
 
-/** kustomize compiles the rule's name into a pattern as written (it is not escaped there either). */
-function imageMatches(image: string, name: string): boolean {
-  let pattern: RegExp;
+/**
+ * kustomize compiles the rule's name into a pattern as written (it is not escaped there either);
+ * a name that is no valid pattern matches nothing.
+ */
+function namePattern(name: string): RegExp | undefined {
   try {
-    pattern = new RegExp(`^${name}(@sha256)?(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9]*)?$`);
+    return new RegExp(`^${name}(@sha256)?(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9]*)?$`);
   } catch {
-    return false;
+    return undefined;
   }
-  return pattern.test(image);
 }
 
 export function splitImage(image: string): { name: string; tag: string; digest: string } {

@@ -6,6 +6,19 @@ const apply = (document: unknown, operations: unknown): unknown => applyJsonPatc
 describe('JSON 6902', () => {
   const document = { a: { b: [1, 2, 3], 'x/y': 'slash', 't~': 'tilde' } };
 
+  it('copies only the containers on the changed paths and shares the rest with its input', () => {
+    const input = { spec: { replicas: 1, template: { containers: [{ name: 'app' }] } }, metadata: { name: 'x' } };
+    const snapshot = structuredClone(input);
+    const result = apply(input, [
+      { op: 'replace', path: '/spec/replicas', value: 3 },
+      { op: 'add', path: '/spec/paused', value: true },
+    ]) as typeof input & { spec: { paused: boolean } };
+    expect(input).toStrictEqual(snapshot);
+    expect(result.spec).toEqual({ template: input.spec.template, replicas: 3, paused: true });
+    expect(result.spec.template).toBe(input.spec.template);
+    expect(result.metadata).toBe(input.metadata);
+  });
+
   it('adds, appends with -, replaces, removes, moves, copies and tests without touching its input', () => {
     const result = apply(document, [
       { op: 'add', path: '/a/b/-', value: 4 },

@@ -2,8 +2,9 @@
  * RFC 6902 JSON Patch over plain JSON values, as kustomize applies `patchesJson6902` and
  * operation-list `patches`: every operation must apply (a failed `test`, a missing path for
  * `remove`/`replace`, an out-of-range index are errors); `-` appends to an array.
- * Pure: returns a new document and never changes its input.
+ * Pure: never changes its input; the result shares what the operations left alone with it.
  */
+import { cloneJson, setOwn } from './json-value.js';
 
 export interface JsonPatchOperation {
   op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
@@ -40,10 +41,12 @@ export function parseJsonPatch(value: unknown): JsonPatchOperation[] {
 }
 
 export function applyJsonPatch(document: unknown, operations: readonly JsonPatchOperation[]): unknown {
-  let result = structuredClone(document);
+  // Copy-on-write: the containers an operation changes are copied once, the rest is shared.
+  const owned = new Set<unknown>();
+  let result = document;
   operations.forEach((operation, index) => {
     try {
-      result = applyOperation(result, operation);
+      result = applyOperation(result, operation, owned);
     } catch (error) {
       if (!(error instanceof JsonPatchError)) throw error;
       throw new JsonPatchError(`operation ${index + 1} (${operation.op} ${operation.path}): ${error.message}`);
@@ -52,16 +55,16 @@ export function applyJsonPatch(document: unknown, operations: readonly JsonPatch
   return result;
 }
 
-function applyOperation(document: unknown, operation: JsonPatchOperation): unknown {
+function applyOperation(document: unknown, operation: JsonPatchOperation, owned: Set<unknown>): unknown {
   switch (operation.op) {
     case 'add':
-      return add(document, parsePointer(operation.path), structuredClone(operation.value));
+      return add(document, parsePointer(operation.path), cloneJson(operation.value), owned);
     case 'remove':
-      return remove(document, parsePointer(operation.path)).document;
+      return remove(document, parsePointer(operation.path), owned).document;
     case 'replace': {
       const path = parsePointer(operation.path);
       get(document, path);
-      return add(remove(document, path).document, path, structuredClone(operation.value));
+      return add(remove(document, path, owned).document, path, cloneJson(operation.value), owned);
     }
     case 'move': {
       const from = parsePointer(operation.from!);
@@ -69,11 +72,11 @@ function applyOperation(document: unknown, operation: JsonPatchOperation): unkno
       if (path.length > from.length && from.every((token, i) => path[i] === token)) {
         throw new JsonPatchError('cannot move a value into itself');
       }
-      const removed = remove(document, from);
-      return add(removed.document, path, removed.value);
+      const removed = remove(document, from, owned);
+      return add(removed.document, path, removed.value, owned);
     }
     case 'copy':
-      return add(document, parsePointer(operation.path), structuredClone(get(document, parsePointer(operation.from!))));
+      return add(document, parsePointer(operation.path), cloneJson(get(document, parsePointer(operation.from!))), owned);
     case 'test': {
       const actual = get(document, parsePointer(operation.path));
       if (!deepEqual(actual, operation.value)) {
@@ -109,28 +112,53 @@ function parentOf(document: unknown, path: readonly string[]): unknown {
   return get(document, path.slice(0, -1));
 }
 
-function add(document: unknown, path: readonly string[], value: unknown): unknown {
-  if (path.length === 0) return value;
-  const parent = parentOf(document, path);
-  const token = path[path.length - 1]!;
-  if (Array.isArray(parent)) {
-    parent.splice(token === '-' ? parent.length : arrayIndex(token, parent.length), 0, value);
-  } else if (isRecord(parent)) {
-    parent[token] = value;
-  } else {
-    throw new JsonPatchError(`${formatPointer(path.slice(0, -1))} is neither an object nor an array`);
+/**
+ * `document` with the root and every container on `path` (which must exist) copied, unless this
+ * patch copied them already, so that the container at the end of `path` may be changed.
+ */
+function ownPath(document: unknown, path: readonly string[], owned: Set<unknown>): unknown {
+  const root = ownContainer(document, owned);
+  let current = root as Record<string, unknown>;
+  for (const token of path) {
+    const child = current[token];
+    const copy = ownContainer(child, owned);
+    if (copy !== child) setOwn(current, token, copy);
+    current = copy as Record<string, unknown>;
   }
-  return document;
+  return root;
 }
 
-function remove(document: unknown, path: readonly string[]): { document: unknown; value: unknown } {
+function ownContainer(value: unknown, owned: Set<unknown>): unknown {
+  if (typeof value !== 'object' || value === null || owned.has(value)) return value;
+  const copy = Array.isArray(value) ? [...value] : { ...value };
+  owned.add(copy);
+  return copy;
+}
+
+function add(document: unknown, path: readonly string[], value: unknown, owned: Set<unknown>): unknown {
+  if (path.length === 0) return value;
+  const token = path[path.length - 1]!;
+  const target = parentOf(document, path);
+  if (!Array.isArray(target) && !isRecord(target)) {
+    throw new JsonPatchError(`${formatPointer(path.slice(0, -1))} is neither an object nor an array`);
+  }
+  const index = Array.isArray(target) ? (token === '-' ? target.length : arrayIndex(token, target.length)) : 0;
+  const result = ownPath(document, path.slice(0, -1), owned);
+  const parent = parentOf(result, path);
+  if (Array.isArray(parent)) parent.splice(index, 0, value);
+  else setOwn(parent as Record<string, unknown>, token, value);
+  return result;
+}
+
+function remove(document: unknown, path: readonly string[], owned: Set<unknown>): { document: unknown; value: unknown } {
   if (path.length === 0) throw new JsonPatchError('cannot remove the whole document');
   const value = get(document, path);
-  const parent = parentOf(document, path);
   const token = path[path.length - 1]!;
+  const result = ownPath(document, path.slice(0, -1), owned);
+  const parent = parentOf(result, path);
   if (Array.isArray(parent)) parent.splice(arrayIndex(token, parent.length - 1), 1);
   else delete (parent as Record<string, unknown>)[token];
-  return { document, value };
+  return { document: result, value };
 }
 
 function arrayIndex(token: string, max: number): number {

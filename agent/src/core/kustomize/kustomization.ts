@@ -6,6 +6,8 @@
  */
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import type { ScalarReading } from './simple-yaml-scalars.js';
+import { readSimpleYaml } from './simple-yaml.js';
 import { KustomizeError } from './types.js';
 
 /** A string field as sigs.k8s.io/yaml fills it from any scalar. */
@@ -115,16 +117,26 @@ const UNSUPPORTED = new Set([
   'imageTags',
 ]);
 
+const YAML_OPTIONS = { version: '1.1', uniqueKeys: true, intAsBigInt: true, prettyErrors: true } as const;
+
+/** The patterns by which the kustomization's YAML 1.1 schema reads a plain scalar as something other than a string. */
+const TYPED_PLAIN: readonly RegExp[] = parseDocument('', YAML_OPTIONS).schema.tags.flatMap((tag) => (tag.default && tag.test ? [tag.test] : []));
+
+const isPlainString = (text: string): boolean => !TYPED_PLAIN.some((pattern) => pattern.test(text));
+
+/**
+ * A kustomization in the simple reader's subset whose plain scalars all read as strings (most
+ * do: paths, names, labels) is read by it; anything else by the `yaml` package.
+ */
+export const KUSTOMIZATION_READING: ScalarReading = {
+  plain: (text) => (isPlainString(text) ? text : undefined),
+  plainKey: isPlainString,
+  topRole: undefined,
+  singleDocument: true,
+};
+
 export function parseKustomization(file: string, text: string): Kustomization {
-  const document = parseDocument(text, { version: '1.1', uniqueKeys: true, intAsBigInt: true, prettyErrors: true });
-  const problem = document.errors[0];
-  if (problem) throw new KustomizeError(file, problem.message.split('\n')[0] ?? problem.message, problem.linePos?.[0].line);
-  let raw: unknown;
-  try {
-    raw = document.toJS({ maxAliasCount: 200 });
-  } catch (error) {
-    throw new KustomizeError(file, (error as Error).message);
-  }
+  let raw = readSimpleYaml(text, KUSTOMIZATION_READING)?.[0]?.value ?? readWithYamlPackage(file, text);
   if (raw === null || raw === undefined) raw = {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new KustomizeError(file, 'a kustomization must be a mapping');
   for (const field of Object.keys(raw)) {
@@ -142,6 +154,18 @@ export function parseKustomization(file: string, text: string): Kustomization {
     throw new KustomizeError(file, message);
   }
   return parsed.data;
+}
+
+/** The reading of any kustomization, and the reference the simple reader is tested against. */
+export function readWithYamlPackage(file: string, text: string): unknown {
+  const document = parseDocument(text, YAML_OPTIONS);
+  const problem = document.errors[0];
+  if (problem) throw new KustomizeError(file, problem.message.split('\n')[0] ?? problem.message, problem.linePos?.[0].line);
+  try {
+    return document.toJS({ maxAliasCount: 200 });
+  } catch (error) {
+    throw new KustomizeError(file, (error as Error).message);
+  }
 }
 
 /** strconv.FormatFloat(f, 'g', -1, 32): the shortest digits that identify the float32. */

@@ -3,7 +3,7 @@
  * configuration: labels also go into selectors and pod templates where kustomize puts them, so
  * a Service or workload keeps selecting its own pods.
  */
-import { isContainer, visitFieldSpec, type FieldSpec } from './field-specs.js';
+import { compileFieldSpec, isContainer, specMatches, visitFieldSpecCopying, type FieldSpec } from './field-specs.js';
 import type { LabelRule } from './kustomization.js';
 import type { Resource } from './types.js';
 
@@ -73,17 +73,27 @@ export const COMMON_ANNOTATIONS: FieldSpec[] = [
 /** Adds `pairs` to the maps the specs name (creating them where a spec says so). */
 export function addToMaps(resources: readonly Resource[], pairs: Record<string, string>, specs: readonly FieldSpec[]): Resource[] {
   if (Object.keys(pairs).length === 0) return [...resources];
+  const compiled = specs.map(compileFieldSpec);
+  // The specs matching each apiVersion and kind, found once rather than once per object.
+  const matchingByType = new Map<string, typeof compiled>();
+  // Copy-on-write: the maps written and the containers on the way to them are copied, once.
+  const owned = new Set<unknown>();
   return resources.map((resource) => {
-    const object = structuredClone(resource.object);
-    for (const spec of specs) {
-      visitFieldSpec(object, spec, (parent, key) => {
-        let map = parent[key];
+    const type = `${resource.object.apiVersion} ${resource.object.kind}`;
+    let matching = matchingByType.get(type);
+    if (!matching) {
+      matching = compiled.filter((spec) => specMatches(spec, resource.object));
+      matchingByType.set(type, matching);
+    }
+    let object = resource.object;
+    for (const spec of matching) {
+      object = visitFieldSpecCopying(object, spec, owned, (parent, key) => {
+        const map = parent[key];
         if (map === undefined || map === null) {
-          if (!spec.create) return;
-          map = {};
-          parent[key] = map;
+          if (spec.create) parent[key] = { ...pairs };
+        } else if (isContainer(map)) {
+          parent[key] = Object.assign(owned.has(map) ? map : { ...map }, pairs);
         }
-        if (isContainer(map)) Object.assign(map, pairs);
       });
     }
     return { ...resource, object };

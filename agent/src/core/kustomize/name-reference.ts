@@ -5,7 +5,7 @@
  * and after the hash suffixes, so overlays see their bases' names as kustomize's previous-ids do.
  */
 import type { KubeObject } from '../../ports/kube.js';
-import { isClusterScoped, specMatches, visitFieldSpec } from './field-specs.js';
+import { compileFieldSpec, isClusterScoped, specMatches, visitFieldSpec, visitFieldSpecCopying, type CompiledFieldSpec } from './field-specs.js';
 import { NAME_REFERENCES, type Referrer, type ReferralRule } from './name-reference-config.js';
 import { originalId, type NameAndNamespace } from './resource-id.js';
 import { KustomizeError, type Resource } from './types.js';
@@ -35,11 +35,20 @@ interface Candidate {
 
 export function fixNameReferences(resources: readonly Resource[], before: IdSnapshot): Resource[] {
   const out = [...resources];
-  // Objects are copied only when one of their references actually changes.
-  const copied = new Set<number>();
+  // Candidates are read once: rewriting references changes no object's name or namespace.
+  const candidatesByKind = new Map<string, Candidate[]>();
+  for (const resource of resources) {
+    if (!REFERRED_KINDS.has(resource.object.kind)) continue;
+    const list = candidatesByKind.get(resource.object.kind) ?? [];
+    list.push(candidateOf(resource, before));
+    candidatesByKind.set(resource.object.kind, list);
+  }
+  // Copy-on-write: only the containers on the way to a reference that changes are copied.
+  const owned = new Set<unknown>();
   for (const { rule, byKind } of RULES) {
-    const candidates = indexCandidates(out.filter((resource) => referralMatches(rule, resource.object)).map((resource) => candidateOf(resource, before)));
-    if (candidates.byName.size === 0) continue;
+    const candidates = indexCandidates((candidatesByKind.get(rule.kind) ?? []).filter((c) => referralMatches(rule, c.resource.object)));
+    // A reference can only go stale if something it may name was renamed or moved.
+    if (!candidates.changed) continue;
     out.forEach((referrer, index) => {
       for (const spec of byKind.get(referrer.object.kind) ?? []) {
         if (!specMatches(spec, referrer.object)) continue;
@@ -48,12 +57,9 @@ export function fixNameReferences(resources: readonly Resource[], before: IdSnap
           stale ||= rewrite(rule, spec, referrer, parent, key, candidates, false);
         });
         if (!stale) continue;
-        if (!copied.has(index)) {
-          out[index] = { ...out[index]!, object: structuredClone(out[index]!.object) };
-          copied.add(index);
-        }
         const target = out[index]!;
-        visitFieldSpec(target.object, spec, (parent, key) => rewrite(rule, spec, target, parent, key, candidates, true));
+        const object = visitFieldSpecCopying(target.object, spec, owned, (parent, key) => rewrite(rule, spec, target, parent, key, candidates, true));
+        out[index] = { ...target, object };
       }
     });
   }
@@ -61,12 +67,14 @@ export function fixNameReferences(resources: readonly Resource[], before: IdSnap
 }
 
 /** Each rule's referrer specs by kind (every configured referrer names its kind), built once. */
-const RULES: readonly { rule: ReferralRule; byKind: ReadonlyMap<string | undefined, readonly Referrer[]> }[] =
+const RULES: readonly { rule: ReferralRule; byKind: ReadonlyMap<string | undefined, readonly CompiledFieldSpec<Referrer>[]> }[] =
   NAME_REFERENCES.map((rule) => {
-    const byKind = new Map<string | undefined, Referrer[]>();
-    for (const spec of rule.referrers) byKind.set(spec.kind, [...(byKind.get(spec.kind) ?? []), spec]);
+    const byKind = new Map<string | undefined, CompiledFieldSpec<Referrer>[]>();
+    for (const spec of rule.referrers) byKind.set(spec.kind, [...(byKind.get(spec.kind) ?? []), compileFieldSpec(spec)]);
     return { rule, byKind };
   });
+
+const REFERRED_KINDS: ReadonlySet<string> = new Set(NAME_REFERENCES.map((rule) => rule.kind));
 
 function referralMatches(rule: ReferralRule, object: KubeObject): boolean {
   return specMatches({ kind: rule.kind, ...(rule.group === undefined ? {} : { group: rule.group }) }, object);
@@ -74,8 +82,10 @@ function referralMatches(rule: ReferralRule, object: KubeObject): boolean {
 
 /** The names a resource had as written and when this kustomization's transformers started. */
 export function formerNames(resource: Resource, before: IdSnapshot): Set<string> {
-  const names = [originalId(resource).name, before.get(snapshotKey(resource))?.name];
-  return new Set(names.filter((name): name is string => name !== undefined));
+  const names = new Set([originalId(resource).name]);
+  const earlier = before.get(snapshotKey(resource))?.name;
+  if (earlier !== undefined) names.add(earlier);
+  return names;
 }
 
 interface CandidateIndex {
@@ -83,18 +93,25 @@ interface CandidateIndex {
   byName: Map<string, Candidate[]>;
   /** By every name the candidate had before. */
   byFormerName: Map<string, Candidate[]>;
+  /** Whether any candidate had another name or namespace before. */
+  changed: boolean;
 }
 
 function indexCandidates(candidates: readonly Candidate[]): CandidateIndex {
-  const index: CandidateIndex = { byName: new Map(), byFormerName: new Map() };
+  const index: CandidateIndex = { byName: new Map(), byFormerName: new Map(), changed: false };
   const add = (map: Map<string, Candidate[]>, key: string, candidate: Candidate): void => {
     const list = map.get(key);
     if (list) list.push(candidate);
     else map.set(key, [candidate]);
   };
   for (const candidate of candidates) {
-    add(index.byName, candidate.resource.object.metadata.name, candidate);
-    for (const name of candidate.formerNames) add(index.byFormerName, name, candidate);
+    const { name, namespace } = candidate.resource.object.metadata;
+    add(index.byName, name, candidate);
+    for (const former of candidate.formerNames) {
+      add(index.byFormerName, former, candidate);
+      if (former !== name) index.changed = true;
+    }
+    if (candidate.originalNamespace !== normalizeNs(namespace)) index.changed = true;
   }
   return index;
 }

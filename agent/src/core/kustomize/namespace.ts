@@ -11,7 +11,8 @@ import type { Resource } from './types.js';
 
 export function setNamespace(resources: readonly Resource[], namespace: string): Resource[] {
   return resources.map((resource) => {
-    const object = structuredClone(resource.object);
+    // A copy of what changes (the object, its metadata, a binding's subjects); the rest is shared.
+    const object: KubeObject = { ...resource.object, metadata: { ...resource.object.metadata } };
     if (object.kind === 'Namespace') {
       object.metadata.name = namespace;
     } else if (!isClusterScoped(object)) {
@@ -25,7 +26,6 @@ export function setNamespace(resources: readonly Resource[], namespace: string):
 function setDefaultSubjects(object: KubeObject, namespace: string): void {
   const subjects = object['subjects'];
   if (!Array.isArray(subjects)) return;
-  for (const subject of subjects) {
-    if (isContainer(subject) && subject['name'] === 'default') subject['namespace'] = namespace;
-  }
+  object['subjects'] = subjects.map((subject: unknown) =>
+    isContainer(subject) && subject['name'] === 'default' ? { ...subject, namespace } : subject);
 }

@@ -41,5 +41,11 @@ export function compareLegacy(a: KubeObject, b: KubeObject): number {
 }
 
 export function sortLegacy<T extends { object: KubeObject }>(items: readonly T[]): T[] {
-  return [...items].sort((a, b) => compareLegacy(a.object, b.object));
+  // compareLegacy's keys, computed once per item rather than once per comparison.
+  const keyed = items.map((item) => {
+    const gvk = gvkString(item.object);
+    return { item, gvk, rank: RANK.get(item.object.kind) ?? 0, id: `${gvk}|${item.object.metadata.namespace ?? ''}|${item.object.metadata.name}` };
+  });
+  keyed.sort((a, b) => (a.gvk !== b.gvk ? (a.rank !== b.rank ? a.rank - b.rank : compareText(a.gvk, b.gvk)) : compareText(a.id, b.id)));
+  return keyed.map(({ item }) => item);
 }

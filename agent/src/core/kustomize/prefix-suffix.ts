@@ -11,8 +11,7 @@ export function addNameAffixes(resources: readonly Resource[], prefix: string, s
   if (prefix === '' && suffix === '') return [...resources];
   return resources.map((resource) => {
     if (SKIPPED_KINDS.has(resource.object.kind)) return resource;
-    const object = structuredClone(resource.object);
-    object.metadata.name = `${prefix}${object.metadata.name}${suffix}`;
-    return withOriginal(resource, object);
+    const { metadata } = resource.object;
+    return withOriginal(resource, { ...resource.object, metadata: { ...metadata, name: `${prefix}${metadata.name}${suffix}` } });
   });
 }

@@ -4,6 +4,7 @@
  * ReplicaSet, ReplicationController or StatefulSet is an error rather than a no-op.
  */
 import type { ReplicaRule } from './kustomization.js';
+import { cloneJson } from './json-value.js';
 import { KustomizeError, type Resource } from './types.js';
 
 const SCALABLE = new Set(['Deployment', 'ReplicaSet', 'ReplicationController', 'StatefulSet']);
@@ -22,7 +23,7 @@ export function setReplicas(
       if (object.metadata.name !== rule.name && !formerNames(resource).has(rule.name)) return resource;
       if (!SCALABLE.has(object.kind)) return resource;
       matched = true;
-      const copy = structuredClone(object);
+      const copy = cloneJson(object);
       const spec = typeof copy['spec'] === 'object' && copy['spec'] !== null ? copy['spec'] as Record<string, unknown> : {};
       spec['replicas'] = rule.count;
       copy['spec'] = spec;

@@ -8,20 +8,23 @@ import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from 
 import type { Document, Node as YamlNode, Scalar } from 'yaml';
 import { KustomizeError } from './types.js';
 import { resolvePlain } from './scalar-resolve.js';
+import { readSimpleYaml } from './simple-yaml.js';
+import { MAX_EXPANDED_NODES, childRole, itemRole, type ParsedDocument, type Role, type YamlValue } from './yaml-value.js';
 
-/** How many nodes alias expansion may produce in one file: far above any real manifest. */
-const MAX_EXPANDED_NODES = 1_000_000;
+export type { ParsedDocument, YamlValue } from './yaml-value.js';
+
 const MAX_ALIASES = 10_000;
 
-export type YamlValue = string | number | boolean | null | YamlValue[] | { [key: string]: YamlValue };
-
-export interface ParsedDocument {
-  value: YamlValue;
-  line: number;
+/**
+ * Every non-empty document of a file, converted to plain values: by the simple reader when the
+ * file is in its subset (most manifests are; it is several times faster), else by the `yaml` package.
+ */
+export function parseYamlDocuments(file: string, text: string): ParsedDocument[] {
+  return readSimpleYaml(text) ?? parseWithYamlPackage(file, text);
 }
 
-/** Every non-empty document of a file, converted to plain values. */
-export function parseYamlDocuments(file: string, text: string): ParsedDocument[] {
+/** The reading of any YAML, and the reference the simple reader is tested against. */
+export function parseWithYamlPackage(file: string, text: string): ParsedDocument[] {
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(text, { schema: 'failsafe', uniqueKeys: true, lineCounter });
   const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
@@ -38,15 +41,6 @@ export function parseYamlDocuments(file: string, text: string): ParsedDocument[]
     out.push({ value, line: lineAt(document.contents.range?.[0] ?? 0) });
   }
   return out;
-}
-
-type Role = 'object' | 'items' | 'metadata' | 'annotations' | 'annotation';
-
-function childRole(role: Role | undefined, key: string): Role | undefined {
-  if (role === 'object') return key === 'metadata' ? 'metadata' : key === 'items' ? 'items' : undefined;
-  if (role === 'metadata' && key === 'annotations') return 'annotations';
-  if (role === 'annotations') return 'annotation';
-  return undefined;
 }
 
 class Converter {
@@ -73,7 +67,7 @@ class Converter {
       return this.convert(target as YamlNode, role);
     }
     if (isScalar(node)) return role === 'annotation' ? String(node.value ?? '') : this.scalar(node);
-    if (isSeq(node)) return node.items.map((item) => this.convert(item as YamlNode, role === 'items' ? 'object' : undefined));
+    if (isSeq(node)) return node.items.map((item) => this.convert(item as YamlNode, itemRole(role)));
     if (isMap(node)) {
       const out: { [key: string]: YamlValue } = {};
       const merged: { [key: string]: YamlValue }[] = [];
