@@ -7,11 +7,12 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../shared/src/logger.js';
 import { buildHttpApi } from './adapters/http-api.js';
 import { EmbeddedBroker } from './adapters/embedded-broker.js';
-import type { BrokerTlsOptions } from './adapters/embedded-broker.js';
+import type { BrokerCounters, BrokerTlsOptions } from './adapters/embedded-broker.js';
 import { SqliteFleetStore } from './adapters/sqlite-fleet-store.js';
 import type { HubConfig } from './config.js';
 import { verifyToken } from './credentials.js';
 import { handlePresence } from './presence.js';
+import type { PresenceCounters } from './presence.js';
 import { registerCluster } from './registry.js';
 import { ReportIngest } from './report-ingest.js';
 import type { FleetStore } from './ports/fleet-store.js';
@@ -22,7 +23,15 @@ export interface Hub {
   store: FleetStore;
   ingest: ReportIngest;
   registerCluster(id: string, labels: Record<string, string>): Promise<string>;
+  /** Live counts of what the broker refused and what ingest accepted or rejected. */
+  counters: HubCounters;
   close(): Promise<void>;
+}
+
+export interface HubCounters {
+  broker: Readonly<BrokerCounters>;
+  ingest: Readonly<ReportIngest['counters']>;
+  presence: Readonly<PresenceCounters>;
 }
 
 export interface HubOptions {
@@ -52,7 +61,8 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
   });
   const ingest = new ReportIngest(store, broker, logger.child({ component: 'ingest' }));
   broker.onMessage('report', ingest.handle);
-  broker.onMessage('presence', handlePresence(store, logger.child({ component: 'presence' }), now));
+  const presenceCounters: PresenceCounters = { accepted: 0, rejected: 0 };
+  broker.onMessage('presence', handlePresence(store, logger.child({ component: 'presence' }), now, presenceCounters));
 
   const api = buildHttpApi(store);
   try {
@@ -72,6 +82,7 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
     store,
     ingest,
     registerCluster: (id, labels) => registerCluster(store, id, labels, now()),
+    counters: { broker: broker.counters, ingest: ingest.counters, presence: presenceCounters },
     async close() {
       await api.close();
       await broker.close();
