@@ -207,7 +207,10 @@ export class EmbeddedBroker implements FleetBus {
       (packet, done) => {
         const parsed = parseClusterTopic(packet.topic);
         if (parsed) handler(parsed.clusterId, Buffer.from(packet.payload));
-        done();
+        // Not synchronously: when messages queue in aedes's emitter (more than its concurrency in
+        // flight), a synchronous done() delivers the next one inside this call, and a backlog of
+        // thousands overflows the stack.
+        process.nextTick(done);
       },
       () => {},
     );
