@@ -147,6 +147,9 @@ export class EmbeddedBroker implements FleetBus {
     const admit = (socket: Socket): boolean => {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
+      // Acks are small and latency-bound: without this, Nagle's algorithm holds one back until the
+      // client's delayed ACK of the previous segment (~40 ms).
+      socket.setNoDelay(true);
       const decision = rateLimit.admit(socket.remoteAddress);
       if (decision.admitted) return true;
       counters.rateLimitedConnections += 1;
