@@ -9,12 +9,13 @@ import { HubConfig } from '../../hub/src/config.js';
 export const quietLogger = (): Logger =>
   process.env['LOG_LEVEL'] ? createLogger({ name: 'test' }) : createLogger({ name: 'test', level: 'silent' });
 
-/** A real hub on ephemeral ports with its database in `dir`. */
-export function startTestHub(dir: string, options: { now?: () => Date } = {}): Promise<Hub> {
+/** A real hub on ephemeral ports with its database in `dir`; `mqtt` adds to the broker's config. */
+export function startTestHub(dir: string, options: { now?: () => Date; mqtt?: Record<string, unknown> } = {}): Promise<Hub> {
+  const { mqtt, ...hubOptions } = options;
   const config = HubConfig.parse({
     database: join(dir, 'hub.db'),
-    mqtt: { host: '127.0.0.1', port: 0 },
+    mqtt: { ...mqtt, host: '127.0.0.1', port: 0 },
     http: { host: '127.0.0.1', port: 0 },
   });
-  return startHub({ config, logger: quietLogger(), ...options });
+  return startHub({ config, logger: quietLogger(), ...hubOptions });
 }
