@@ -3,6 +3,7 @@
  * machine, the ratio against it in the same run. Each ends with a line `BENCH {json}`.
  */
 import { applyBench } from './apply.js';
+import { ingestBench } from './ingest.js';
 import { renderBench } from './render.js';
 import { sourceBench } from './source.js';
 
@@ -10,6 +11,7 @@ const benches: Record<string, () => Promise<Record<string, number>>> = {
   apply: applyBench,
   source: sourceBench,
   render: renderBench,
+  ingest: ingestBench,
 };
 
 const names = process.argv.slice(2);

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 
 export async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }> {
@@ -27,3 +29,17 @@ export async function hasCommand(command: string): Promise<boolean> {
 }
 
 export const ratio = (ours: number, theirs: number): number => Math.round((ours / theirs) * 100) / 100;
+
+/** An executable on PATH or in one of `extraDirs` (daemons live in /usr/sbin, often not on PATH). */
+export function findProgram(name: string, extraDirs: string[] = []): { path: string } | undefined {
+  for (const dir of [...(process.env['PATH'] ?? '').split(delimiter), ...extraDirs]) {
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return { path: candidate };
+    } catch {
+      // Not here; keep looking.
+    }
+  }
+  return undefined;
+}

@@ -115,6 +115,26 @@ describe('maximum packet size', () => {
   });
 });
 
+describe('backlog', () => {
+  it('delivers a backlog of thousands of queued messages to the hub without overflowing the stack', async () => {
+    const broker = await startBroker();
+    let delivered = 0;
+    broker.onMessage('report', () => delivered++);
+    // A subscriber that stops reading: acks to it stay in flight in aedes's emitter, which holds
+    // only so many, so the reports arriving meanwhile queue behind them.
+    const subscriber = await connectCluster(broker.url, 'store-a');
+    await subscriber.subscribeAsync(topics.ack('store-a'), { qos: 1 });
+    subscriber.stream.pause();
+    const acks = Array.from({ length: 1_000 }, () => broker.publish(topics.ack('store-a'), 'x'.repeat(8 * 1024), { retain: false }));
+    const sender = await connectCluster(broker.url, 'store-b');
+    const reports = 20_000;
+    await Promise.all(Array.from({ length: reports }, () => sender.publishAsync(topics.report('store-b'), '{}', { qos: 0 })));
+    subscriber.stream.resume();
+    await Promise.all(acks);
+    await expect.poll(() => delivered, { timeout: 20_000 }).toBe(reports);
+  });
+});
+
 describe('connection rate limit', () => {
   it('refuses a flood beyond the per-address and overall budgets, then admits a client once tokens refill', async () => {
     const clock = { ms: 0 };

@@ -10,7 +10,7 @@ import { loadSigningKey } from '../../shared/src/signing.js';
 import type { SigningKey } from '../../shared/src/signing.js';
 import { buildHttpApi } from './adapters/http-api.js';
 import { EmbeddedBroker } from './adapters/embedded-broker.js';
-import type { BrokerTlsOptions } from './adapters/embedded-broker.js';
+import type { BrokerCounters, BrokerTlsOptions } from './adapters/embedded-broker.js';
 import { gitRevisions } from './adapters/git-revisions.js';
 import { openHubDatabase } from './adapters/hub-database.js';
 import { SqliteFleetStore } from './adapters/sqlite-fleet-store.js';
@@ -19,6 +19,7 @@ import type { HubConfig } from './config.js';
 import { verifyToken } from './credentials.js';
 import { DirectiveIssuer } from './directives.js';
 import { handlePresence } from './presence.js';
+import type { PresenceCounters } from './presence.js';
 import { registerCluster } from './registry.js';
 import { ReportIngest } from './report-ingest.js';
 import { RolloutService } from './rollouts.js';
@@ -34,7 +35,15 @@ export interface Hub {
   /** Present with `directives`. */
   rollouts: RolloutService | undefined;
   registerCluster(id: string, labels: Record<string, string>): Promise<string>;
+  /** Live counts of what the broker refused and what ingest accepted or rejected. */
+  counters: HubCounters;
   close(): Promise<void>;
+}
+
+export interface HubCounters {
+  broker: Readonly<BrokerCounters>;
+  ingest: Readonly<ReportIngest['counters']>;
+  presence: Readonly<PresenceCounters>;
 }
 
 export interface HubOptions {
@@ -66,7 +75,8 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
   });
   const ingest = new ReportIngest(store, broker, logger.child({ component: 'ingest' }), config.ingest);
   broker.onMessage('report', ingest.handle);
-  broker.onMessage('presence', handlePresence(store, logger.child({ component: 'presence' }), now));
+  const presenceCounters: PresenceCounters = { accepted: 0, rejected: 0 };
+  broker.onMessage('presence', handlePresence(store, logger.child({ component: 'presence' }), now, presenceCounters));
 
   let directives: DirectiveIssuer | undefined;
   let rollouts: RolloutService | undefined;
@@ -118,6 +128,7 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
     directives,
     rollouts,
     registerCluster: (id, labels) => registerCluster(store, id, labels, now()),
+    counters: { broker: broker.counters, ingest: ingest.counters, presence: presenceCounters },
     async close() {
       await rollouts?.stop();
       await api.close();

@@ -34,6 +34,9 @@ describe('protocol v1', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).toMatch(/state/);
     expect(parsePayload(Ack, 'not json')).toMatchObject({ ok: false, error: expect.stringMatching(/not JSON/) });
+    // Well-formed but for one invalid UTF-8 sequence in a string.
+    const invalidUtf8 = Buffer.concat([Buffer.from('{"v":1,"clusterId":"a","state":"online","agentVersion":"1'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
+    expect(parsePayload(Presence, invalidUtf8)).toMatchObject({ ok: false, error: expect.stringMatching(/UTF-8/) });
     expect(parsePayload(Ack, 'x'.repeat(MAX_PAYLOAD_BYTES + 1))).toMatchObject({
       ok: false,
       error: expect.stringMatching(/exceeds/),

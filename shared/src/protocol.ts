@@ -123,6 +123,8 @@ export type Directive = z.infer<typeof Directive>;
 /** Largest payload either side accepts; larger ones are refused before parsing. */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** Parses untrusted bytes as JSON and then against `schema`, never throwing. */
@@ -131,9 +133,16 @@ export function parsePayload<T>(schema: z.ZodType<T>, payload: Uint8Array | stri
   if (size > MAX_PAYLOAD_BYTES) {
     return { ok: false, error: `payload of ${size} bytes exceeds the ${MAX_PAYLOAD_BYTES}-byte limit` };
   }
+  let text: string;
+  try {
+    text = typeof payload === 'string' ? payload : utf8.decode(payload);
+  } catch {
+    // JSON is UTF-8 (RFC 8259); decoding leniently would store U+FFFD in place of the bytes sent.
+    return { ok: false, error: 'payload is not valid UTF-8' };
+  }
   let json: unknown;
   try {
-    json = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'));
+    json = JSON.parse(text);
   } catch (error) {
     return { ok: false, error: `payload is not JSON: ${(error as Error).message}` };
   }

@@ -54,6 +54,12 @@ export interface BrokerCounters {
   oversizedPackets: number;
   rateLimitedConnections: number;
   refusedCertificates: number;
+  /** CONNECTs refused: missing or wrong credentials, or a client id that is not the cluster. */
+  refusedLogins: number;
+  /** PUBLISHes refused by the topic ACL or the payload limit (each also closes the connection). */
+  refusedPublishes: number;
+  /** SUBSCRIBE filters refused by the topic ACL (answered 0x80 in the SUBACK). */
+  refusedSubscriptions: number;
 }
 
 export class EmbeddedBroker implements FleetBus {
@@ -72,12 +78,20 @@ export class EmbeddedBroker implements FleetBus {
 
   static async start(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
     const { logger } = options;
-    const counters: BrokerCounters = { oversizedPackets: 0, rateLimitedConnections: 0, refusedCertificates: 0 };
+    const counters: BrokerCounters = {
+      oversizedPackets: 0,
+      rateLimitedConnections: 0,
+      refusedCertificates: 0,
+      refusedLogins: 0,
+      refusedPublishes: 0,
+      refusedSubscriptions: 0,
+    };
     const broker = await Aedes.createBroker({
       connectTimeout: 10_000,
       maxClientsIdLength: 63,
       authenticate: (client, username, password, done) => {
         const refuse = (code: number, message: string) => {
+          counters.refusedLogins += 1;
           logger.warn({ clientId: client.id, username }, message);
           done(Object.assign(new Error(message), { returnCode: code }) as AuthenticateError, false);
         };
@@ -105,15 +119,20 @@ export class EmbeddedBroker implements FleetBus {
       authorizePublish: (client, packet, callback) => {
         // A null client is the hub itself publishing through the broker.
         if (client === null) return callback(null);
-        if (packet.payload.length > MAX_PAYLOAD_BYTES) return callback(new Error('payload too large'));
+        if (packet.payload.length > MAX_PAYLOAD_BYTES) {
+          counters.refusedPublishes += 1;
+          return callback(new Error('payload too large'));
+        }
         const decision = mayPublish(client.id, packet.topic, packet.retain);
         if (decision.allowed) return callback(null);
+        counters.refusedPublishes += 1;
         logger.warn({ clientId: client.id, topic: packet.topic }, decision.reason);
         callback(new Error(decision.reason));
       },
       authorizeSubscribe: (client: Client, subscription, callback) => {
         const decision = maySubscribe(client.id, subscription.topic);
         if (decision.allowed) return callback(null, subscription);
+        counters.refusedSubscriptions += 1;
         logger.warn({ clientId: client.id, topic: subscription.topic }, decision.reason);
         // A null subscription is refused in the SUBACK (0x80) without dropping the connection.
         callback(null, null);
@@ -128,6 +147,9 @@ export class EmbeddedBroker implements FleetBus {
     const admit = (socket: Socket): boolean => {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
+      // Acks are small and latency-bound: without this, Nagle's algorithm holds one back until the
+      // client's delayed ACK of the previous segment (~40 ms).
+      socket.setNoDelay(true);
       const decision = rateLimit.admit(socket.remoteAddress);
       if (decision.admitted) return true;
       counters.rateLimitedConnections += 1;
@@ -188,7 +210,10 @@ export class EmbeddedBroker implements FleetBus {
       (packet, done) => {
         const parsed = parseClusterTopic(packet.topic);
         if (parsed) handler(parsed.clusterId, Buffer.from(packet.payload));
-        done();
+        // Not synchronously: when messages queue in aedes's emitter (more than its concurrency in
+        // flight), a synchronous done() delivers the next one inside this call, and a backlog of
+        // thousands overflows the stack.
+        process.nextTick(done);
       },
       () => {},
     );

@@ -1,5 +1,8 @@
+import { once } from 'node:events';
+import { connect, createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { MqttFrameScanner } from './mqtt-frame-guard.js';
+import { GuardedConnection, MqttFrameScanner } from './mqtt-frame-guard.js';
 
 /** A fixed header with the given remaining length, encoded as MQTT's variable-length integer. */
 const header = (type: number, remaining: number): Buffer => {
@@ -35,5 +38,35 @@ describe('MqttFrameScanner', () => {
 
   it('refuses a remaining length longer than four bytes', () => {
     expect(new MqttFrameScanner(Number.MAX_SAFE_INTEGER).accept(Buffer.from([0x30, 0x80, 0x80, 0x80, 0x80, 0x01]))).toBe(false);
+  });
+});
+
+describe('GuardedConnection', () => {
+  it('passes a packet written piecewise under cork on to the socket in one write', async () => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const client = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    const [accepted] = (await once(server, 'connection')) as [Socket];
+    try {
+      const writes: number[] = [];
+      const write = accepted.write.bind(accepted) as (chunk: Buffer, callback?: (error?: Error | null) => void) => boolean;
+      accepted.write = ((chunk: Buffer, callback?: (error?: Error | null) => void) => {
+        writes.push(chunk.length);
+        return write(chunk, callback);
+      }) as typeof accepted.write;
+      const connection = new GuardedConnection(accepted, { remoteAddress: accepted.remoteAddress }, 1000, () => {});
+      // What mqtt-packet does: cork, write header, topic and payload, uncork on the next tick.
+      connection.cork();
+      for (const piece of [header(0x30, 8), Buffer.from([0, 3]), Buffer.from('a/b'), Buffer.from('xyz')]) connection.write(piece);
+      process.nextTick(() => connection.uncork());
+      const [received] = (await once(client, 'data')) as [Buffer];
+      expect(received).toEqual(Buffer.concat([header(0x30, 8), Buffer.from([0, 3]), Buffer.from('a/bxyz')]));
+      expect(writes).toEqual([10]);
+    } finally {
+      client.destroy();
+      accepted.destroy();
+      server.close();
+    }
   });
 });

@@ -97,6 +97,14 @@ export class GuardedConnection extends Duplex {
     this.socket.write(chunk, encoding, callback);
   }
 
+  /**
+   * aedes corks the stream while it writes a packet piecewise (header, topic, payload); passing
+   * the pieces on as one write keeps a packet in one TCP segment instead of several small ones.
+   */
+  override _writev(chunks: { chunk: Buffer; encoding: BufferEncoding }[], callback: (error?: Error | null) => void): void {
+    this.socket.write(chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map(({ chunk }) => chunk)), callback);
+  }
+
   override _final(callback: (error?: Error | null) => void): void {
     this.socket.end(() => callback());
   }

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { ClusterStatus, Directive } from '../../../shared/src/protocol.js';
 import { FleetError } from '../../../shared/src/errors.js';
+import { writeWith } from '../../../shared/src/sqlite.js';
 import { openHubDatabase } from './hub-database.js';
 import type { ClusterView, DirectiveBuilder, EventView, FleetStore, ReportBatch } from '../ports/fleet-store.js';
 
@@ -33,10 +34,12 @@ const SELECT_CLUSTERS = `SELECT c.id, c.labels, s.last_seq, s.presence, s.presen
 
 export class SqliteFleetStore implements FleetStore {
   private readonly db: Database.Database;
+  private readonly statements: ReturnType<typeof prepareStatements>;
 
   /** Over the hub database (`openHubDatabase`), or a file it opens; `close` closes it. */
   constructor(database: Database.Database | string) {
     this.db = typeof database === 'string' ? openHubDatabase(database) : database;
+    this.statements = prepareStatements(this.db);
   }
 
   registerCluster(id: string, labels: Record<string, string>, tokenHash: string, at: Date): void {
@@ -64,12 +67,7 @@ export class SqliteFleetStore implements FleetStore {
   }
 
   commitReports(batches: readonly ReportBatch[]): Map<string, number> {
-    const lastSeq = this.db.prepare('SELECT last_seq FROM cluster_state WHERE cluster_id = ?');
-    const insertEvent = this.db.prepare(
-      'INSERT OR IGNORE INTO events (cluster_id, seq, at, reason, message, severity) VALUES (?, ?, ?, ?, ?, ?)',
-    );
-    const setStatus = this.db.prepare('UPDATE cluster_state SET status = ?, status_at = ? WHERE cluster_id = ?');
-    const setSeq = this.db.prepare('UPDATE cluster_state SET last_seq = ? WHERE cluster_id = ?');
+    const { lastSeq, insertEvent, setStatus, setSeq } = this.statements;
     return this.db.transaction(() => {
       const acked = new Map<string, number>();
       for (const { clusterId, records } of batches) {
@@ -90,9 +88,8 @@ export class SqliteFleetStore implements FleetStore {
   }
 
   setPresence(id: string, presence: 'online' | 'offline', agentVersion: string, at: Date): void {
-    this.db
-      .prepare('UPDATE cluster_state SET presence = ?, presence_at = ?, agent_version = ? WHERE cluster_id = ?')
-      .run(presence, at.toISOString(), agentVersion, id);
+    // NORMAL: presence is re-announced on the next connection; no fsync per update (docs/decisions.md).
+    writeWith(this.db, 'NORMAL', () => this.statements.setPresence.run(presence, at.toISOString(), agentVersion, id));
   }
 
   listClusters(): ClusterView[] {
@@ -136,6 +133,17 @@ export class SqliteFleetStore implements FleetStore {
   close(): void {
     this.db.close();
   }
+}
+
+/** The statements of the hot paths (ingest and presence), prepared once. */
+function prepareStatements(db: Database.Database) {
+  return {
+    lastSeq: db.prepare('SELECT last_seq FROM cluster_state WHERE cluster_id = ?'),
+    insertEvent: db.prepare('INSERT OR IGNORE INTO events (cluster_id, seq, at, reason, message, severity) VALUES (?, ?, ?, ?, ?, ?)'),
+    setStatus: db.prepare('UPDATE cluster_state SET status = ?, status_at = ? WHERE cluster_id = ?'),
+    setSeq: db.prepare('UPDATE cluster_state SET last_seq = ? WHERE cluster_id = ?'),
+    setPresence: db.prepare('UPDATE cluster_state SET presence = ?, presence_at = ?, agent_version = ? WHERE cluster_id = ?'),
+  };
 }
 
 function toView(raw: unknown): ClusterView {
