@@ -66,6 +66,11 @@ export const HubConfig = z.strictObject({
     .strictObject({
       /** How often active rollouts are re-evaluated besides on every ingested batch. */
       tickMs: z.number().int().min(50).default(1000),
+      /**
+       * How often the hub looks for a new commit on `source.branch` whose fleet.yaml has a
+       * `rollout:` section, to start its rollout; 0 turns rollouts from Git off.
+       */
+      watchSeconds: z.number().min(0).default(30),
     })
     .prefault({}),
   source: Source.optional(),

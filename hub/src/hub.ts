@@ -2,8 +2,11 @@
  * The hub, wired: store, broker, ingest and the HTTP API. `main.ts` builds it from a config
  * file; tests and the demo build it directly.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { IsomorphicGitSource } from '../../agent/src/adapters/isomorphic-git-source.js';
 import { FleetError } from '../../shared/src/errors.js';
 import type { Logger } from '../../shared/src/logger.js';
 import { loadSigningKey } from '../../shared/src/signing.js';
@@ -23,6 +26,7 @@ import type { PresenceCounters } from './presence.js';
 import { registerCluster } from './registry.js';
 import { ReportIngest } from './report-ingest.js';
 import { RolloutService } from './rollouts.js';
+import { GitRolloutWatcher } from './git-rollouts.js';
 import type { FleetStore } from './ports/fleet-store.js';
 
 export interface Hub {
@@ -80,6 +84,7 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
 
   let directives: DirectiveIssuer | undefined;
   let rollouts: RolloutService | undefined;
+  let gitWatcher: GitRolloutWatcher | undefined;
   if (signingKey && config.source) {
     directives = new DirectiveIssuer({
       store,
@@ -93,9 +98,10 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
     });
     const republished = await directives.republish();
     logger.info({ keyId: signingKey.keyId, republished }, 'directives signed and published');
+    const rolloutStore = new SqliteRolloutStore(db);
     rollouts = new RolloutService({
       fleet: store,
-      rollouts: new SqliteRolloutStore(db),
+      rollouts: rolloutStore,
       directives,
       resolveRevision: gitRevisions({ url: config.source!.url }),
       logger: logger.child({ component: 'rollouts' }),
@@ -104,6 +110,10 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
     });
     ingest.onCommit(() => rollouts!.nudge());
     rollouts.start();
+    if (config.rollouts.watchSeconds > 0) {
+      gitWatcher = watchGitRollouts(config, rollouts, rolloutStore, logger);
+      gitWatcher.start();
+    }
   } else if (signingKey) {
     logger.warn('signing is configured without source: no directives will be issued');
   }
@@ -130,6 +140,7 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
     registerCluster: (id, labels) => registerCluster(store, id, labels, now()),
     counters: { broker: broker.counters, ingest: ingest.counters, presence: presenceCounters },
     async close() {
+      await gitWatcher?.stop();
       await rollouts?.stop();
       await api.close();
       await broker.close();
@@ -156,4 +167,19 @@ function readBrokerTls(tls: NonNullable<HubConfig['mqtt']['tls']>): BrokerTlsOpt
     ...(tls.caFile ? { ca: readFileSync(tls.caFile) } : {}),
     requireClientCert: tls.requireClientCert,
   };
+}
+
+/** The watcher of the fleet branch, with its own Git cache beside the database. */
+function watchGitRollouts(config: HubConfig, rollouts: RolloutService, store: SqliteRolloutStore, logger: Logger): GitRolloutWatcher {
+  const source = config.source!;
+  const dir = config.database === ':memory:' ? mkdtempSync(join(tmpdir(), 'hub-git-')) : `${config.database}.git`;
+  return new GitRolloutWatcher({
+    git: new IsomorphicGitSource({ url: source.url, dir, logger }),
+    branch: source.branch,
+    path: source.path,
+    rollouts,
+    store,
+    logger: logger.child({ component: 'git-rollouts' }),
+    intervalMs: config.rollouts.watchSeconds * 1000,
+  });
 }

@@ -36,10 +36,10 @@ spec:
     spec: {containers: [{name: web, image: "web:\${tag}"}]}
 `;
 /** A release; `badOnFlaky` gives the clusters labelled flaky=true an image that never starts. */
-const release = (n: number, badOnFlaky = false) => ({
+const release = (n: number, badOnFlaky = false, rollout = '') => ({
   [`${APP}/deployment.yaml`]: deployment,
   [`${APP}/config.yaml`]: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web, namespace: default}\ndata: {release: "${n}"}\n`,
-  [`${APP}/fleet.yaml`]: `vars: {tag: "${n}"}\ntargets:\n  - name: flaky\n    clusterSelector: {matchLabels: {flaky: "true"}}\n    vars: {tag: "${badOnFlaky ? 'bad' : n}"}\n  - name: rest\n`,
+  [`${APP}/fleet.yaml`]: `vars: {tag: "${n}"}\ntargets:\n  - name: flaky\n    clusterSelector: {matchLabels: {flaky: "true"}}\n    vars: {tag: "${badOnFlaky ? 'bad' : n}"}\n  - name: rest\n${rollout}`,
 });
 const plan = (revision: string, extra: Record<string, unknown> = {}) => ({
   revision,
@@ -55,16 +55,17 @@ describe('rollouts with real agents', () => {
   let hub: Hub;
   const agents: RunningAgent[] = [];
   const revisions: string[] = [];
+  let bare: string;
 
   const applied = () => CLUSTERS.map((id) => hub.store.getCluster(id)?.status?.appliedRevision);
 
   beforeAll(async () => {
-    const bare = await createBareRepo(join(temp.dir, 'repos'), 'fleet.git');
+    bare = await createBareRepo(join(temp.dir, 'repos'), 'fleet.git');
     git = await startGitServer({ root: join(temp.dir, 'repos') });
     kube = await startKubeApiServer({ port: 0, controllers: { readyAfterMs: 200, failures: { imageTags: ['bad'], progressDeadlineMs: 500 } } });
     const keyFile = join(temp.dir, 'hub.key');
     writeSigningKeyPair(keyFile);
-    hub = await startTestHub(temp.dir, { config: { source: { url: git.repoUrl('fleet.git'), path: APP }, signing: { keyFile }, rollouts: { tickMs: 200 } } });
+    hub = await startTestHub(temp.dir, { config: { source: { url: git.repoUrl('fleet.git'), path: APP }, signing: { keyFile }, rollouts: { tickMs: 200, watchSeconds: 0.3 } } });
     for (const n of [1, 2, 3]) revisions.push(await commitFiles(bare, { branch: 'main', message: `release ${n}`, files: release(n, n === 3) }));
     for (const id of CLUSTERS) {
       const token = await hub.registerCluster(id, labelsOf(id));
@@ -106,5 +107,12 @@ describe('rollouts with real agents', () => {
     expect(final.reason).toMatch(/^wave half: 1 of 3 clusters failed, more than the 0 allowed/);
     expect(touched).toBe(6);
     await expect.poll(applied, { timeout: 30_000, interval: 200 }).toEqual(CLUSTERS.map(() => revisions[1]));
+  });
+
+  it('starts a rollout by itself for a new commit whose fleet.yaml has a rollout section', { timeout: 90_000 }, async () => {
+    const rollout = 'rollout:\n  waves:\n    - {name: canary, selector: ring=canary}\n    - {name: all, percent: 100}\n  progressDeadline: 20s\n';
+    const commit = await commitFiles(bare, { branch: 'main', message: 'release 4', files: release(4, false, rollout) });
+    await expect.poll(() => hub.rollouts!.list()[0], { timeout: 60_000, interval: 200 }).toMatchObject({ revision: commit, status: 'succeeded', origin: { by: 'git', commit } });
+    expect(applied()).toEqual(CLUSTERS.map(() => commit));
   });
 });

@@ -98,6 +98,11 @@ export class SqliteRolloutStore implements RolloutStore {
     return row === undefined ? undefined : this.load(row);
   }
 
+  startedFromCommit(commit: string): boolean {
+    const origin: RolloutOrigin = { by: 'git', commit };
+    return this.db.prepare('SELECT 1 FROM rollouts WHERE origin = ?').get(JSON.stringify(origin)) !== undefined;
+  }
+
   active(): Rollout[] {
     const rows = this.db
       .prepare(`SELECT * FROM rollouts WHERE status IN (${ACTIVE.map(() => '?').join(', ')}) ORDER BY created_at, id`)

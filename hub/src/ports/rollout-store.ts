@@ -28,6 +28,8 @@ export interface RolloutStore {
    */
   commit(steps: readonly { step: Step; origin?: RolloutOrigin }[], recordDirectives: () => ReadonlyMap<string, number>): Rollout[];
   get(id: string): Rollout | undefined;
+  /** Whether a rollout was ever started for this commit of the watched branch. */
+  startedFromCommit(commit: string): boolean;
   /** Rollouts still directing clusters, oldest first. */
   active(): Rollout[];
   /** Newest first. */
