@@ -19,6 +19,7 @@ const state: AgentState = {
   ],
   cacheBytes: 1234,
   appliedAt: '2026-11-22T09:59:00.000Z',
+  driftedObjects: 1,
 };
 
 const directive = (seq: number): Directive => ({
@@ -73,7 +74,7 @@ for (const [name, open] of Object.entries(adapters)) {
           seq,
           kind: 'status',
           at: at.toISOString(),
-          status: { appliedRevision: state.appliedRevision, desiredRevision: state.desiredRevision, health: 'Unknown', conditions: state.conditions, objectCount: 2, cacheBytes: 1234 },
+          status: { appliedRevision: state.appliedRevision, desiredRevision: state.desiredRevision, health: 'Unknown', conditions: state.conditions, objectCount: 2, cacheBytes: 1234, driftedObjects: 1 },
         },
       ]);
     });

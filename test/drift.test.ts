@@ -73,6 +73,11 @@ describe('drift', () => {
     const state = await reconciler.reconcile();
     expect((await kube.get(configMapRef('a')))?.['data']).toEqual({ mode: 'yolo' });
     expect(ready(state)?.message).toMatch(/drift left in place on ConfigMap\/default\/a \(\.data\.mode\)/);
+    // Counted for the hub, and cleared once the object matches again.
+    expect(state.driftedObjects).toBe(1);
+    expect(agent.store.pendingRecords(10).at(-1)).toMatchObject({ kind: 'status', status: { driftedObjects: 1 } });
+    await kube.patch(configMapRef('a'), 'merge', { data: { mode: 'safe' } }, { fieldManager: 'kubectl-edit' });
+    expect((await reconciler.reconcile()).driftedObjects).toBe(0);
   });
 
   it('honours a per-object annotation over the cluster policy', async () => {

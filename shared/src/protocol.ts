@@ -56,6 +56,8 @@ export const ClusterStatus = z.strictObject({
   objectCount: z.number().int().nonnegative(),
   /** Bytes the agent keeps to reconcile offline (revision cache and Git cache). */
   cacheBytes: z.number().int().nonnegative().optional(),
+  /** Objects whose live state differs from the applied revision and was left so (drift policy alert). */
+  driftedObjects: z.number().int().nonnegative().optional(),
   /** The last hub directive the agent accepted (directed mode), so the hub knows it arrived. */
   directive: DirectiveSummary.optional(),
 });

@@ -77,6 +77,7 @@ const MIGRATIONS: readonly string[] = [
      body TEXT NOT NULL,
      accepted_at TEXT NOT NULL
    );`,
+  `ALTER TABLE state ADD COLUMN drifted_objects INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export interface AgentDatabase {

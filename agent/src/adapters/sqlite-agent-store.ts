@@ -21,6 +21,7 @@ const StateRow = z.object({
   inventory: z.string().transform((text) => z.array(ObjectRefRow).parse(JSON.parse(text))),
   cache_bytes: z.number().int().nonnegative(),
   applied_at: z.string().nullable(),
+  drifted_objects: z.number().int().nonnegative(),
 });
 const OutboxRow = z.object({ seq: z.number(), kind: z.enum(['status', 'event']), at: z.string(), body: z.string() });
 const DropsRow = z.object({ dropped: z.number().int().positive(), notice_seq: z.number().int() });
@@ -57,6 +58,7 @@ export class SqliteAgentStore implements AgentStore {
       inventory: parsed.inventory,
       cacheBytes: parsed.cache_bytes,
       appliedAt: parsed.applied_at,
+      driftedObjects: parsed.drifted_objects,
     };
   }
 
@@ -70,16 +72,18 @@ export class SqliteAgentStore implements AgentStore {
         conditions: state.conditions,
         objectCount: state.inventory.length,
         cacheBytes: state.cacheBytes,
+        driftedObjects: state.driftedObjects,
         ...(directive ? { directive: { seq: directive.seq, rolloutId: directive.rolloutId, wave: directive.wave } } : {}),
       });
       this.db
         .prepare(
-          `INSERT INTO state (id, applied_revision, desired_revision, health, conditions, inventory, cache_bytes, applied_at, updated_at)
-           VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)
+          `INSERT INTO state (id, applied_revision, desired_revision, health, conditions, inventory, cache_bytes, applied_at, drifted_objects, updated_at)
+           VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET applied_revision = excluded.applied_revision,
              desired_revision = excluded.desired_revision, health = excluded.health,
              conditions = excluded.conditions, inventory = excluded.inventory,
-             cache_bytes = excluded.cache_bytes, applied_at = excluded.applied_at, updated_at = excluded.updated_at`,
+             cache_bytes = excluded.cache_bytes, applied_at = excluded.applied_at,
+             drifted_objects = excluded.drifted_objects, updated_at = excluded.updated_at`,
         )
         .run(
           state.appliedRevision,
@@ -89,6 +93,7 @@ export class SqliteAgentStore implements AgentStore {
           JSON.stringify(state.inventory),
           state.cacheBytes,
           state.appliedAt,
+          state.driftedObjects,
           at.toISOString(),
         );
       // A status is a snapshot: the newest says all an older unacknowledged one did. The new one

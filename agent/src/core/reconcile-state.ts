@@ -91,6 +91,7 @@ export function concludePass(previous: AgentState, outcome: PassOutcome, now: Da
         health: outcome.health?.health ?? 'Unknown',
       };
       const alerts = outcome.changes.filter((c) => c.action === 'skipped' && c.driftPaths?.length);
+      next = { ...next, driftedObjects: alerts.length };
       const driftNote = alerts.length > 0 ? `; drift left in place on ${alerts.map((c) => `${describe(c)} (${c.driftPaths!.join(', ')})`).join('; ')}` : '';
       const changed = summarizeChangeSet(outcome.changes.filter((c) => c.action !== 'unchanged')).text;
       const summary = `${changed === 'no objects' ? 'no changes' : changed} at ${at}`;

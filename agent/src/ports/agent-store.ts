@@ -18,6 +18,8 @@ export interface AgentState {
   cacheBytes: number;
   /** When the applied revision was first applied (ISO 8601), for its health deadline. */
   appliedAt: string | null;
+  /** Objects whose live state differs from the applied revision and was left so (drift policy alert). */
+  driftedObjects: number;
 }
 
 export const INITIAL_STATE: AgentState = {
@@ -28,6 +30,7 @@ export const INITIAL_STATE: AgentState = {
   inventory: [],
   cacheBytes: 0,
   appliedAt: null,
+  driftedObjects: 0,
 };
 
 /**
