@@ -39,7 +39,12 @@ describe('RolloutService', () => {
     const now = () => new Date(clock);
     const directives = new DirectiveIssuer({ store: fleet, bus, key, repo: 'https://git.example/fleet.git', path: '', logger: quietLogger(), now });
     const service = new RolloutService({ fleet, rollouts: new SqliteRolloutStore(db), directives, resolveRevision: async (ref) => ref, logger: quietLogger(), now });
-    open.push({ stop: async () => (await service.stop(), db.close()) });
+    open.push({
+      stop: async () => {
+        await service.stop();
+        db.close();
+      },
+    });
     return { fleet, service, db };
   };
   /** The agent of `id` reports it runs `revision`, healthy, having taken its latest directive. */

@@ -4,8 +4,8 @@
  * directory, so no configuration of the person running the tests takes part.
  */
 import { execFile } from 'node:child_process';
-import { accessSync, constants, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -14,22 +14,10 @@ import type { HttpKube } from '../agent/src/adapters/http-kube.js';
 import type { KubeObject } from '../agent/src/ports/kube.js';
 import { startKubeApiServer } from '../simulators/src/kube-api/server.js';
 import type { KubeApiServer } from '../simulators/src/kube-api/server.js';
+import { findOnPath } from './support/on-path.js';
 import { makeTempDir } from './support/temp-dir.js';
 
 const run = promisify(execFile);
-
-function findOnPath(program: string): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    const candidate = join(dir, program);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not in this directory; keep looking.
-    }
-  }
-  return undefined;
-}
 
 const kubectl = findOnPath('kubectl');
 
