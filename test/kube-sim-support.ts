@@ -1,19 +1,8 @@
 /** Finding kubectl and running it with no configuration of the person running the tests. */
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { findOnPath } from './support/on-path.js';
 
-export function findKubectl(): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    const candidate = join(dir, 'kubectl');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not in this directory; keep looking.
-    }
-  }
-  return undefined;
-}
+export const findKubectl = (): string | undefined => findOnPath('kubectl');
 
 /** An environment with an empty kubeconfig and its own HOME. */
 export const kubectlEnv = (home: string): NodeJS.ProcessEnv => ({ PATH: process.env['PATH'] ?? '', HOME: home, KUBECONFIG: join(home, 'none') });
