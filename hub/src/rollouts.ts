@@ -17,7 +17,7 @@ import { RolloutPlanInput } from './core/rollout/plan.js';
 import type { RevisionResolver } from './adapters/git-revisions.js';
 import type { DirectiveIssuer } from './directives.js';
 import type { ClusterView, FleetStore } from './ports/fleet-store.js';
-import type { RolloutOrigin, RolloutStore } from './ports/rollout-store.js';
+import type { RolloutOrigin, RolloutStore, RolloutSummary } from './ports/rollout-store.js';
 
 export interface RolloutServiceDeps {
   fleet: FleetStore;
@@ -100,6 +100,20 @@ export class RolloutService {
 
   get(id: string): Rollout | undefined {
     return this.active.get(id) ?? this.deps.rollouts.get(id);
+  }
+
+  /** Rollouts still directing clusters. */
+  activeRollouts(): Rollout[] {
+    return [...this.active.values()];
+  }
+
+  /** Newest first. */
+  list(options?: Parameters<RolloutStore['list']>[0]): RolloutSummary[] {
+    return this.deps.rollouts.list(options);
+  }
+
+  audit(options?: Parameters<RolloutStore['audit']>[0]): ReturnType<RolloutStore['audit']> {
+    return this.deps.rollouts.audit(options);
   }
 
   /** Asks for a re-evaluation soon (after new statuses arrive); calls close together share one. */
