@@ -52,10 +52,13 @@ export function eventStreamRoute(app: FastifyInstance, { clusterChanges, rollout
       ...(rollouts ? [rollouts.onChange((rollout) => event('rollout', rolloutEvent(rollout)))] : []),
     ];
     const keepalive = setInterval(() => send(': keepalive\n\n'), keepaliveMs);
+    const socket = request.raw.socket;
     response.once('close', () => {
       clearInterval(keepalive);
       for (const off of unsubscribe) off();
       open.delete(response);
+      // The connection cannot serve another request after an endless response.
+      socket.destroy();
     });
     // Subscribed from here on: a client may now read the current state without missing a change.
     send(': connected\n\n');

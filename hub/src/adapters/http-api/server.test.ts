@@ -109,3 +109,45 @@ describe('operator HTTP API (no rollouts)', () => {
     expect(documented.sort()).toEqual(registered.map(([m, p]) => `${m} ${p}`).sort());
   });
 });
+
+describe('event stream', () => {
+  it('sends keepalives and cluster changes, and drops its listeners when the client goes away', async () => {
+    const db = openHubDatabase(':memory:');
+    const store = new SqliteFleetStore(db);
+    const tokenStore = new SqliteApiTokenStore(db);
+    const clusterChanges = new ClusterChanges(store);
+    const api = buildHttpApi({ store, tokens: new ApiTokenVerifier(tokenStore), clusterChanges, rollouts: undefined, keepaliveMs: 20 });
+    await api.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const token = await createApiToken(tokenStore, 'watcher', 'viewer', new Date());
+      store.registerCluster('store-1', {}, 'hash', new Date());
+      const controller = new AbortController();
+      const response = await fetch(`http://127.0.0.1:${(api.server.address() as { port: number }).port}/api/v1/stream`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
+      expect(clusterChanges.listenerCount).toBe(1);
+      clusterChanges.emit(['store-1', 'store-1', 'unknown']);
+      const reader = response.body!.getReader();
+      let text = '';
+      while (!text.includes(': keepalive')) text += new TextDecoder().decode((await reader.read()).value);
+      expect(text).toMatch(/^: connected\n\nevent: cluster\ndata: \{"id":"store-1",[^\n]*\n\n: keepalive\n\n/);
+      controller.abort();
+      await expect.poll(() => clusterChanges.listenerCount).toBe(0);
+    } finally {
+      await api.close();
+      store.close();
+    }
+  });
+
+  it('ends open streams when the server closes', async () => {
+    const db = openHubDatabase(':memory:');
+    const store = new SqliteFleetStore(db);
+    const tokenStore = new SqliteApiTokenStore(db);
+    const api = buildHttpApi({ store, tokens: new ApiTokenVerifier(tokenStore), clusterChanges: new ClusterChanges(store), rollouts: undefined });
+    await api.listen({ host: '127.0.0.1', port: 0 });
+    const token = await createApiToken(tokenStore, 'watcher', 'viewer', new Date());
+    const response = await fetch(`http://127.0.0.1:${(api.server.address() as { port: number }).port}/api/v1/stream`, { headers: { authorization: `Bearer ${token}` } });
+    const drained = response.text();
+    await api.close();
+    expect(await drained).toBe(': connected\n\n');
+    store.close();
+  });
+});

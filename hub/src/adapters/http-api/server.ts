@@ -24,7 +24,9 @@ export interface HttpApiDeps {
 }
 
 export function buildHttpApi(deps: HttpApiDeps): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  // Closing cuts every connection: event streams never end by themselves, and a client's spare
+  // keep-alive socket would otherwise hold the hub's shutdown for seconds.
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: true });
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
   app.setErrorHandler((error, _request, reply) => sendError(reply, error));
   app.setNotFoundHandler((request, reply) => sendError(reply, new ApiError('not-found', `no route ${request.method} ${request.url.split('?')[0]}`)));
