@@ -53,9 +53,11 @@ const stop = async () => {
 process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
 
-console.log(`Hub API:   ${demo.hub.httpUrl}/api/v1/clusters`);
+const apiToken = await demo.hub.createApiToken('demo', 'operator');
+const fleetctl = `FLEET_HUB_URL=${demo.hub.httpUrl} FLEET_TOKEN=${apiToken} npm run fleetctl --`;
+console.log(`Hub API:   ${demo.hub.httpUrl}/api/v1/clusters (curl -H 'Authorization: Bearer ${apiToken}' …)`);
 console.log(`Hub MQTT:  ${demo.hub.mqttUrl}`);
-console.log(`Clusters:  npm run fleetctl -- --hub ${demo.hub.httpUrl} clusters`);
+console.log(`Clusters:  ${fleetctl} clusters`);
 
 await waitFor(demo, demo.initialRevision, `Release 1 (${demo.initialRevision.slice(0, 12)}) reaching the fleet:`);
 const release2 = await demo.pushRelease(2);
@@ -65,5 +67,5 @@ const sample = demo.clusterIds[0]!;
 const deployment = await demo.kube.cluster(sample).get({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'storefront' });
 const containers = (deployment?.['spec'] as { template: { spec: { containers: { image: string }[] } } } | undefined)?.template.spec.containers;
 console.log(`\nEvery cluster runs release 2. In ${sample}, deploy/web now uses ${containers?.[0]?.image ?? '?'}.`);
-console.log(`The fleet keeps reconciling. Try: npm run fleetctl -- --hub ${demo.hub.httpUrl} clusters`);
+console.log(`The fleet keeps reconciling. Try: ${fleetctl} fleet`);
 console.log('Press Ctrl-C to stop.');

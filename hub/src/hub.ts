@@ -1,5 +1,5 @@
 /**
- * The hub, wired: store, broker, ingest and the HTTP API. `main.ts` builds it from a config
+ * The hub, wired: store, broker, ingest, rollouts and the HTTP API. `main.ts` builds it from a config
  * file; tests and the demo build it directly.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -11,13 +11,16 @@ import { FleetError } from '../../shared/src/errors.js';
 import type { Logger } from '../../shared/src/logger.js';
 import { loadSigningKey } from '../../shared/src/signing.js';
 import type { SigningKey } from '../../shared/src/signing.js';
-import { buildHttpApi } from './adapters/http-api.js';
+import { buildHttpApi } from './adapters/http-api/server.js';
 import { EmbeddedBroker } from './adapters/embedded-broker.js';
 import type { BrokerCounters, BrokerTlsOptions } from './adapters/embedded-broker.js';
 import { gitRevisions } from './adapters/git-revisions.js';
 import { openHubDatabase } from './adapters/hub-database.js';
+import { SqliteApiTokenStore } from './adapters/sqlite-api-token-store.js';
 import { SqliteFleetStore } from './adapters/sqlite-fleet-store.js';
 import { SqliteRolloutStore } from './adapters/sqlite-rollout-store.js';
+import { ApiTokenVerifier, createApiToken } from './api-tokens.js';
+import { ClusterChanges } from './cluster-changes.js';
 import type { HubConfig } from './config.js';
 import { verifyToken } from './credentials.js';
 import { DirectiveIssuer } from './directives.js';
@@ -27,6 +30,7 @@ import { registerCluster } from './registry.js';
 import { ReportIngest } from './report-ingest.js';
 import { RolloutService } from './rollouts.js';
 import { GitRolloutWatcher } from './git-rollouts.js';
+import type { ApiRole } from './ports/api-token-store.js';
 import type { FleetStore } from './ports/fleet-store.js';
 
 export interface Hub {
@@ -39,6 +43,8 @@ export interface Hub {
   /** Present with `directives`. */
   rollouts: RolloutService | undefined;
   registerCluster(id: string, labels: Record<string, string>): Promise<string>;
+  /** Creates an operator API token and returns it (shown only once). */
+  createApiToken(name: string, role: ApiRole): Promise<string>;
   /** Live counts of what the broker refused and what ingest accepted or rejected. */
   counters: HubCounters;
   close(): Promise<void>;
@@ -62,6 +68,8 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
   const signingKey = config.signing ? readSigningKey(config.signing.keyFile) : undefined;
   const db = openHubDatabase(config.database);
   const store = new SqliteFleetStore(db);
+  const apiTokens = new SqliteApiTokenStore(db);
+  const clusterChanges = new ClusterChanges(store);
   const broker = await EmbeddedBroker.start({
     host: config.mqtt.host,
     port: config.mqtt.port,
@@ -79,8 +87,10 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
   });
   const ingest = new ReportIngest(store, broker, logger.child({ component: 'ingest' }), config.ingest);
   broker.onMessage('report', ingest.handle);
+  ingest.onCommit((clusterIds) => clusterChanges.emit(clusterIds));
   const presenceCounters: PresenceCounters = { accepted: 0, rejected: 0 };
-  broker.onMessage('presence', handlePresence(store, logger.child({ component: 'presence' }), now, presenceCounters));
+  const presence = handlePresence(store, logger.child({ component: 'presence' }), now, presenceCounters, (clusterId) => clusterChanges.emit([clusterId]));
+  broker.onMessage('presence', presence);
 
   let directives: DirectiveIssuer | undefined;
   let rollouts: RolloutService | undefined;
@@ -118,7 +128,7 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
     logger.warn('signing is configured without source: no directives will be issued');
   }
 
-  const api = buildHttpApi(store);
+  const api = buildHttpApi({ store, tokens: new ApiTokenVerifier(apiTokens), clusterChanges, rollouts });
   try {
     await api.listen({ host: config.http.host, port: config.http.port });
   } catch (error) {
@@ -138,6 +148,7 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
     directives,
     rollouts,
     registerCluster: (id, labels) => registerCluster(store, id, labels, now()),
+    createApiToken: (name, role) => createApiToken(apiTokens, name, role, now()),
     counters: { broker: broker.counters, ingest: ingest.counters, presence: presenceCounters },
     async close() {
       await gitWatcher?.stop();

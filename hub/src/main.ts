@@ -1,10 +1,13 @@
 /** Composition root of the `hub` binary. */
 import { dirname, resolve } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { loadConfigFile } from '../../shared/src/config.js';
 import { describeError } from '../../shared/src/errors.js';
 import { createLogger } from '../../shared/src/logger.js';
+import { openHubDatabase } from './adapters/hub-database.js';
+import { SqliteApiTokenStore } from './adapters/sqlite-api-token-store.js';
 import { SqliteFleetStore } from './adapters/sqlite-fleet-store.js';
+import { createApiToken } from './api-tokens.js';
 import { HubConfig } from './config.js';
 import { startHub } from './hub.js';
 import { parseLabelArgs } from '../../shared/src/labels.js';
@@ -59,6 +62,21 @@ cluster
       console.log(token);
     } finally {
       store.close();
+    }
+  });
+
+const token = program.command('token').description('manage operator API tokens');
+token
+  .command('add <name>')
+  .description('create an API token and print it (shown only once): viewers read, operators also act')
+  .requiredOption('-c, --config <file>', 'hub config file (YAML)')
+  .addOption(new Option('--role <role>', 'what the token may do').choices(['viewer', 'operator']).makeOptionMandatory())
+  .action(async (name: string, options: { config: string; role: 'viewer' | 'operator' }) => {
+    const db = openHubDatabase(readConfig(options.config).database);
+    try {
+      console.log(await createApiToken(new SqliteApiTokenStore(db), name, options.role, new Date()));
+    } finally {
+      db.close();
     }
   });
 

@@ -7,8 +7,11 @@ export interface PresenceCounters {
   rejected: number;
 }
 
-/** Records a cluster going online or offline (its last will says offline when the link dies). */
-export function handlePresence(store: FleetStore, logger: Logger, now: () => Date, counters: PresenceCounters) {
+/**
+ * Records a cluster going online or offline (its last will says offline when the link dies),
+ * then calls `onChange` with it.
+ */
+export function handlePresence(store: FleetStore, logger: Logger, now: () => Date, counters: PresenceCounters, onChange: (clusterId: string) => void = () => {}) {
   return (clusterId: string, payload: Buffer): void => {
     const parsed = parsePayload(Presence, payload);
     if (!parsed.ok || parsed.value.clusterId !== clusterId) {
@@ -18,5 +21,6 @@ export function handlePresence(store: FleetStore, logger: Logger, now: () => Dat
     }
     counters.accepted += 1;
     store.setPresence(clusterId, parsed.value.state, parsed.value.agentVersion, now());
+    onChange(clusterId);
   };
 }

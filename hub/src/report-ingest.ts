@@ -25,7 +25,7 @@ export class ReportIngest {
   private readonly maxDelayMs: number;
   private readonly maxRecords: number;
   readonly counters = { accepted: 0, rejected: 0, committed: 0 };
-  private readonly commitListeners: (() => void)[] = [];
+  private readonly commitListeners: ((clusterIds: readonly string[]) => void)[] = [];
 
   constructor(
     private readonly store: FleetStore,
@@ -51,8 +51,8 @@ export class ReportIngest {
     else this.timer ??= setTimeout(() => this.flush(), this.maxDelayMs);
   };
 
-  /** Called after each committed batch (e.g. to re-evaluate rollouts). */
-  onCommit(listener: () => void): void {
+  /** Called after each committed batch with the clusters it held (e.g. to re-evaluate rollouts). */
+  onCommit(listener: (clusterIds: readonly string[]) => void): void {
     this.commitListeners.push(listener);
   }
 
@@ -73,7 +73,8 @@ export class ReportIngest {
       return;
     }
     for (const batch of batches) this.counters.committed += batch.records.length;
-    for (const listener of this.commitListeners) listener();
+    const clusterIds = [...acked.keys()];
+    for (const listener of this.commitListeners) listener(clusterIds);
     for (const [clusterId, upTo] of acked) {
       const ack: Ack = { v: PROTOCOL_VERSION, upTo };
       this.bus.publish(topics.ack(clusterId), JSON.stringify(ack), { retain: false }).catch((error: unknown) => {

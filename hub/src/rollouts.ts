@@ -102,9 +102,18 @@ export class RolloutService {
     return this.active.get(id) ?? this.deps.rollouts.get(id);
   }
 
+  /** Rollouts still directing clusters. */
+  activeRollouts(): Rollout[] {
+    return [...this.active.values()];
+  }
+
   /** Newest first. */
   list(options?: Parameters<RolloutStore['list']>[0]): RolloutSummary[] {
     return this.deps.rollouts.list(options);
+  }
+
+  audit(options?: Parameters<RolloutStore['audit']>[0]): ReturnType<RolloutStore['audit']> {
+    return this.deps.rollouts.audit(options);
   }
 
   /** Asks for a re-evaluation soon (after new statuses arrive); calls close together share one. */

@@ -10,3 +10,14 @@ export function parseLabelArgs(args: readonly string[]): Record<string, string> 
   }
   return labels;
 }
+
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+/** Throws a `validation` FleetError naming the first key or value Kubernetes would refuse. */
+export function checkLabels(labels: Readonly<Record<string, string>>): void {
+  for (const [key, value] of Object.entries(labels)) {
+    if (!LABEL_KEY.test(key)) throw new FleetError('validation', `invalid label key "${key}": an optional DNS prefix and "/", then up to 63 letters, digits, "-", "_" or "."`);
+    if (typeof value !== 'string' || !LABEL_VALUE.test(value)) throw new FleetError('validation', `invalid value "${String(value)}" for label ${key}: up to 63 letters, digits, "-", "_" or ".", starting and ending alphanumeric`);
+  }
+}

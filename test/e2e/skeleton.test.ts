@@ -35,8 +35,10 @@ describe('end to end: Git commit → agents → simulated clusters → hub', () 
   let bare: string;
   const agents: RunningAgent[] = [];
 
+  let apiToken: string;
+
   const hubClusters = async (): Promise<ClusterView[]> => {
-    const response = await fetch(`${hub.httpUrl}/api/v1/clusters`);
+    const response = await fetch(`${hub.httpUrl}/api/v1/clusters`, { headers: { authorization: `Bearer ${apiToken}` } });
     return ((await response.json()) as { items: ClusterView[] }).items;
   };
   const appliedRevisions = async () => (await hubClusters()).map((c) => c.status?.appliedRevision);
@@ -46,6 +48,7 @@ describe('end to end: Git commit → agents → simulated clusters → hub', () 
     git = await startGitServer({ root: join(temp.dir, 'repos') });
     kube = await startKubeApiServer({ port: 0 });
     hub = await startTestHub(temp.dir);
+    apiToken = await hub.createApiToken('test', 'viewer');
   });
 
   afterAll(async () => {
@@ -99,7 +102,7 @@ describe('end to end: Git commit → agents → simulated clusters → hub', () 
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['--import', 'tsx', join(import.meta.dirname, '../../hub/src/fleetctl/main.ts'), '--hub', hub.httpUrl, 'clusters'],
-      { timeout: 20_000 },
+      { timeout: 20_000, env: { ...process.env, FLEET_TOKEN: apiToken } },
     );
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^CLUSTER\s+PRESENCE\s+APPLIED/);

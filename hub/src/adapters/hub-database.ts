@@ -1,7 +1,7 @@
 /**
- * The hub's SQLite file: one database for the fleet (clusters, status, events, directives) and
- * rollouts (plans, per-cluster progress, audit log), so a rollout step and the directives it
- * issues commit together. Versioned migrations; WAL.
+ * The hub's SQLite file: one database for the fleet (clusters, status, events, directives),
+ * rollouts (plans, per-cluster progress, audit log) and operator API tokens, so a rollout step
+ * and the directives it issues commit together. Versioned migrations; WAL.
  */
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../../../shared/src/sqlite.js';
@@ -76,6 +76,13 @@ const MIGRATIONS: readonly string[] = [
      message TEXT NOT NULL
    );
    CREATE INDEX audit_rollout ON audit (rollout_id, id);`,
+  `-- Operator API tokens: the name is also the token's prefix, so a request names the one hash to check.
+   CREATE TABLE api_tokens (
+     name TEXT PRIMARY KEY,
+     role TEXT NOT NULL,
+     token_hash TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );`,
 ];
 
 export function openHubDatabase(file: string): Database.Database {

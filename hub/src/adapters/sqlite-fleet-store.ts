@@ -6,7 +6,6 @@ import { writeWith } from '../../../shared/src/sqlite.js';
 import { openHubDatabase } from './hub-database.js';
 import type { ClusterView, DirectiveBuilder, EventView, FleetStore, ReportBatch } from '../ports/fleet-store.js';
 
-
 const ClusterRow = z.object({
   id: z.string(),
   labels: z.string().transform((text) => z.record(z.string(), z.string()).parse(JSON.parse(text))),
@@ -101,6 +100,18 @@ export class SqliteFleetStore implements FleetStore {
       .prepare('SELECT seq, at, reason, message, severity FROM events WHERE cluster_id = ? AND seq > ? ORDER BY seq LIMIT ?')
       .all(clusterId, options.afterSeq ?? 0, options.limit ?? 1000);
     return rows.map((row) => EventRow.parse(row));
+  }
+
+  recentEvents(clusterId: string, limit: number): EventView[] {
+    const rows = this.db
+      .prepare('SELECT seq, at, reason, message, severity FROM events WHERE cluster_id = ? ORDER BY seq DESC LIMIT ?')
+      .all(clusterId, limit);
+    return rows.map((row) => EventRow.parse(row)).reverse();
+  }
+
+  setLabels(id: string, labels: Record<string, string>): void {
+    const { changes } = this.db.prepare('UPDATE clusters SET labels = ? WHERE id = ?').run(JSON.stringify(labels), id);
+    if (changes === 0) throw new FleetError('not-found', `cluster ${id} is not registered`);
   }
 
   getCluster(id: string): ClusterView | undefined {

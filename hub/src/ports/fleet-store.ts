@@ -56,6 +56,10 @@ export interface FleetStore {
   listClusters(): ClusterView[];
   /** A cluster's events in seq order, after `afterSeq`, at most `limit` (default 1,000). */
   listEvents(clusterId: string, options?: { afterSeq?: number; limit?: number }): EventView[];
+  /** The latest `limit` events of a cluster, in seq order. */
+  recentEvents(clusterId: string, limit: number): EventView[];
   getCluster(id: string): ClusterView | undefined;
+  /** Replaces a cluster's labels (checked by the caller). Throws `not-found` for an unregistered cluster. */
+  setLabels(id: string, labels: Record<string, string>): void;
   close(): void;
 }

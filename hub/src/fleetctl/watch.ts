@@ -1,0 +1,76 @@
+/**
+ * `fleetctl rollout watch`: follows one rollout on the hub's event stream and redraws its wave
+ * bars until it reaches a final status.
+ */
+import type { RolloutEvent } from '../adapters/http-api/event-stream.js';
+import type { RolloutStatus } from '../core/rollout/model.js';
+import type { RolloutDetail } from '../core/rollout/progress.js';
+import type { HubClient } from './hub-client.js';
+import { isFinal, watchFrame } from './rollout-view.js';
+
+export interface WatchOutput {
+  write(text: string): void;
+  /** Redraw in place (a terminal) or print each changed frame on its own lines. */
+  tty: boolean;
+  json: boolean;
+}
+
+/** The text that replaces the previous frame of `previousLines` lines with `lines`. Pure. */
+export function frameText(previousLines: number, lines: readonly string[], tty: boolean): string {
+  if (!tty) return `${lines.join('\n')}\n`;
+  // Up to the first line of the previous frame, then overwrite each line and clear what was longer.
+  const up = previousLines > 0 ? `\x1b[${previousLines}F` : '';
+  return `${up}${lines.map((line) => `\x1b[2K${line}\n`).join('')}\x1b[J`;
+}
+
+/** Resolves with the rollout's final status. */
+export function watchRollout(client: HubClient, id: string, output: WatchOutput): Promise<RolloutStatus> {
+  const controller = new AbortController();
+  let drawn = 0;
+  let last = '';
+  // The first read and the stream race; an older state never replaces a newer one.
+  let shownAt = '';
+  return new Promise<RolloutStatus>((resolve, reject) => {
+    let done = false;
+    const show = (rollout: RolloutEvent) => {
+      if (done || rollout.updatedAt < shownAt) return;
+      shownAt = rollout.updatedAt;
+      if (output.json) {
+        output.write(`${JSON.stringify(rollout)}\n`);
+      } else {
+        const lines = watchFrame(rollout);
+        const text = lines.join('\n');
+        if (text !== last) {
+          output.write(frameText(drawn, lines, output.tty));
+          drawn = lines.length;
+          last = text;
+        }
+      }
+      if (isFinal(rollout.status)) {
+        done = true;
+        controller.abort();
+        resolve(rollout.status);
+      }
+    };
+    const onOpen = () => {
+      client.get<RolloutDetail>(`/api/v1/rollouts/${encodeURIComponent(id)}`).then(({ clusters: _clusters, ...rollout }) => show(rollout), fail);
+    };
+    const fail = (error: unknown) => {
+      if (done) return;
+      done = true;
+      controller.abort();
+      reject(error instanceof Error ? error : new Error(String(error)));
+    };
+    client
+      .stream(
+        (event) => {
+          if (event.event !== 'rollout') return;
+          const rollout = JSON.parse(event.data) as RolloutEvent;
+          if (rollout.id === id) show(rollout);
+        },
+        controller.signal,
+        onOpen,
+      )
+      .then(() => fail(new Error('the hub closed the event stream before the rollout finished; run the command again')), fail);
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * A small directed fleet for API and CLI tests: a Git server with the fleet repository, a
+ * signing hub with rollouts, the simulated Kubernetes API, and real agents in this process.
+ * Releases are a Deployment whose image tag is the release number; `release(n, true)` gives the
+ * clusters labelled flaky=true an image that never starts.
+ */
+import { join } from 'node:path';
+import { startAgent } from '../../agent/src/agent.js';
+import type { RunningAgent } from '../../agent/src/agent.js';
+import { httpKubeFromUrl } from '../../agent/src/adapters/http-kube.js';
+import { AgentConfig, resolveAgentSettings } from '../../agent/src/config.js';
+import type { Hub } from '../../hub/src/hub.js';
+import { writeSigningKeyPair } from '../../hub/src/signing-keys.js';
+import { commitFiles, createBareRepo } from '../../simulators/src/git-fixtures.js';
+import { startGitServer } from '../../simulators/src/git-server.js';
+import { startKubeApiServer } from '../../simulators/src/kube-api/server.js';
+import { quietLogger, startTestHub } from './hub-fixture.js';
+
+const APP = 'apps/web';
+const deployment = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: default}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: "web:\${tag}"}]}
+`;
+const release = (n: number, badOnFlaky: boolean) => ({
+  [`${APP}/deployment.yaml`]: deployment,
+  [`${APP}/fleet.yaml`]: `vars: {tag: "${n}"}\ntargets:\n  - name: flaky\n    clusterSelector: {matchLabels: {flaky: "true"}}\n    vars: {tag: "${badOnFlaky ? 'bad' : n}"}\n  - name: rest\n`,
+});
+
+export interface RolloutFleet {
+  hub: Hub;
+  /** Commits release `n` on main and returns its SHA. */
+  commitRelease(n: number, badOnFlaky?: boolean): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startRolloutFleet(dir: string, clusters: Readonly<Record<string, Record<string, string>>>): Promise<RolloutFleet> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+  try {
+    const bare = await createBareRepo(join(dir, 'repos'), 'fleet.git');
+    const git = await startGitServer({ root: join(dir, 'repos') });
+    cleanups.push(() => git.close());
+    const kube = await startKubeApiServer({ port: 0, controllers: { readyAfterMs: 200, failures: { imageTags: ['bad'], progressDeadlineMs: 500 } } });
+    cleanups.push(() => kube.close());
+    const keyFile = join(dir, 'hub.key');
+    writeSigningKeyPair(keyFile);
+    const hub = await startTestHub(dir, { config: { source: { url: git.repoUrl('fleet.git'), path: APP }, signing: { keyFile }, rollouts: { tickMs: 200 } } });
+    cleanups.push(() => hub.close());
+    const agents: RunningAgent[] = [];
+    cleanups.push(async () => void (await Promise.all(agents.map((agent) => agent.stop()))));
+    for (const [id, labels] of Object.entries(clusters)) {
+      const token = await hub.registerCluster(id, labels);
+      const config = AgentConfig.parse({
+        clusterId: id,
+        labels,
+        source: { url: git.repoUrl('fleet.git'), path: APP },
+        hub: { url: hub.mqttUrl, trustedKeyFiles: [`${keyFile}.pub`] },
+        dataDir: join(dir, id),
+        intervalSeconds: 0.5,
+        health: { deadlineSeconds: 3 },
+      });
+      agents.push(await startAgent(resolveAgentSettings(config, dir, { FLEET_AGENT_TOKEN: token }), quietLogger(), { kube: httpKubeFromUrl(kube.clusterUrl(id)) }));
+    }
+    return {
+      hub,
+      commitRelease: (n, badOnFlaky = false) => commitFiles(bare, { branch: 'main', message: `release ${n}`, files: release(n, badOnFlaky) }),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
