@@ -164,7 +164,7 @@ describe('transport through crashes: every record exactly once, in order', () =>
             hub.close();
           }
         },
-        { timeout: 60_000, interval: 250 },
+        { timeout: 120_000, interval: 250 },
       )
       .toBe(true);
   }
