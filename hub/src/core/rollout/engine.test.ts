@@ -119,6 +119,14 @@ describe('a cluster in a wave', () => {
     expect(observe(directed, member('x', fields), NEW, p, now)).toMatchObject({ phase, reason });
   });
 
+  it('back online past the deadline under offlinePolicy wait, it gets a new deadline instead of timing out', () => {
+    const away = observe(directed, member('x', { online: false }), NEW, p, 11 * MIN);
+    const back = observe(away, member('x', { directiveSeq: 6 }), NEW, p, 12 * MIN);
+    expect(back).toMatchObject({ phase: 'directed', directedAt: 12 * MIN, reason: null });
+    expect(observe(back, member('x', { ...heard, appliedRevision: NEW, health: 'Progressing' }), NEW, p, 21 * MIN)).toMatchObject({ phase: 'applied' });
+    expect(observe(back, member('x', { ...heard, appliedRevision: NEW, health: 'Progressing' }), NEW, p, 23 * MIN)).toMatchObject({ phase: 'timedOut' });
+  });
+
   it('offline past the deadline is skipped under offlinePolicy skip', () => {
     expect(observe(directed, member('x', { online: false }), NEW, plan({ offlinePolicy: 'skip' }), 11 * MIN)).toMatchObject({ phase: 'skipped', reason: 'offline past the progress deadline (10m)' });
   });

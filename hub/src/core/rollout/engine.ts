@@ -205,7 +205,9 @@ export function observe(progress: ClusterProgress, member: FleetMember | undefin
   } else {
     phase = onTarget ? 'applied' : 'directed';
   }
-  const late = progress.directedAt !== null && now - progress.directedAt > plan.progressDeadline;
+  // Back from offline, its deadline starts again: a cluster waited for must not time out the moment it returns.
+  const directedAt = progress.phase === 'offline' && phase !== 'offline' ? now : progress.directedAt;
+  const late = directedAt !== null && now - directedAt > plan.progressDeadline;
   if (late && (phase === 'directed' || phase === 'applied')) {
     phase = 'timedOut';
     reason = `not healthy ${formatDuration(plan.progressDeadline)} after it was directed${member?.message ? `: ${member.message}` : ''}`;
@@ -214,8 +216,8 @@ export function observe(progress: ClusterProgress, member: FleetMember | undefin
     reason = `offline past the progress deadline (${formatDuration(plan.progressDeadline)})`;
   }
   const healthySince = phase === 'healthy' ? (progress.healthySince ?? now) : null;
-  if (phase === progress.phase && reason === progress.reason && healthySince === progress.healthySince) return progress;
-  return { ...progress, phase, reason, healthySince };
+  if (phase === progress.phase && reason === progress.reason && healthySince === progress.healthySince && directedAt === progress.directedAt) return progress;
+  return { ...progress, phase, reason, healthySince, directedAt };
 }
 
 function advance(step: StepBuilder): void {
