@@ -84,6 +84,12 @@ describe('creating a rollout', () => {
     expect(world.audit.map((a) => a.action)).toEqual(['created', 'cluster:directed', 'cluster:directed', 'wave-started']);
   });
 
+  it('marks every cluster changed, pending ones too, so that the shell persists the whole rollout', () => {
+    const fleet = new World(['c1', 's1', 's2'], ringed).fleet;
+    const step = createRollout({ id: 'r1', plan: twoWaves(), revision: NEW, waves: [['c1'], ['s1', 's2']], fleet, now: 0 });
+    expect(step.changed.sort()).toEqual(['c1', 's1', 's2']);
+  });
+
   it('refuses a plan that matches no cluster', () => {
     const world = new World(['s1']);
     expect(() => world.create(plan({ selector: 'region=mars' }))).toThrow(/matches no registered cluster/);

@@ -107,7 +107,9 @@ export function createRollout({ id, plan, revision, waves, fleet, now }: NewRoll
   const step = new StepBuilder(rollout, fleet, now);
   step.log(null, 'created', `rollout of ${revision.slice(0, 12)} to ${total} clusters in ${plan.waves.length} waves (${plan.waves.map((w, i) => `${w.name}: ${waves[i]!.length}`).join(', ')})`);
   startOrAwait(step, 0);
-  return step.build();
+  const built = step.build();
+  // Every cluster is new to the store, pending ones too: a restart must find the later waves.
+  return { ...built, changed: [...clusters.keys()] };
 }
 
 /** Advances the rollout as far as the fleet allows at `now`. */
