@@ -1,6 +1,7 @@
 /**
  * The demo fleet, as a function: a Git server with the example repository, the simulated
- * Kubernetes API, the hub, and N agents in this process, each with its own SQLite file and
+ * Kubernetes API, the hub with a fresh signing key, and N agents in this process in directed
+ * mode (they run only what the hub's signed directives name), each with its own SQLite file and
  * simulated cluster. `main.ts` drives it from the terminal; a test drives it too.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,11 +10,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAgent } from '../../agent/src/agent.js';
 import type { RunningAgent } from '../../agent/src/agent.js';
-import { AgentConfig } from '../../agent/src/config.js';
+import { AgentConfig, resolveAgentSettings } from '../../agent/src/config.js';
 import { httpKubeFromUrl } from '../../agent/src/adapters/http-kube.js';
 import { HubConfig } from '../../hub/src/config.js';
+import type { RolloutPlanInput } from '../../hub/src/core/rollout/plan.js';
 import { startHub } from '../../hub/src/hub.js';
 import type { Hub } from '../../hub/src/hub.js';
+import type { RolloutService } from '../../hub/src/rollouts.js';
+import { writeSigningKeyPair } from '../../hub/src/signing-keys.js';
 import type { Logger } from '../../shared/src/logger.js';
 import { commitDirectory, commitFiles, createBareRepo } from '../../simulators/src/git-fixtures.js';
 import { startGitServer } from '../../simulators/src/git-server.js';
@@ -32,8 +36,26 @@ export interface DemoOptions {
   logger: Logger;
 }
 
+/** Every store at once: how the demo installs its first release. */
+export const installPlan = (revision: string): RolloutPlanInput => ({ revision, waves: [{ name: 'all', percent: 100 }] });
+
+/** A staged rollout: the canary stores, then 10 %, 50 % and every store; rolled back if a wave fails. */
+export const stagedPlan = (revision: string): RolloutPlanInput => ({
+  revision,
+  waves: [
+    { name: 'canary', selector: 'tier=canary' },
+    { name: 'ten', percent: 10 },
+    { name: 'half', percent: 50 },
+    { name: 'all', percent: 100 },
+  ],
+  progressDeadline: '2m',
+  onFailure: 'rollback',
+});
+
 export interface Demo {
   hub: Hub;
+  /** The hub's rollout service (the demo hub always signs directives). */
+  rollouts: RolloutService;
   kube: KubeApiServer;
   clusterIds: string[];
   /** Commits the next release of the example app and returns its SHA. */
@@ -58,7 +80,10 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     cleanups.push(() => git.close());
     const kube = await startKubeApiServer({ port: 0, host: '127.0.0.1' });
     cleanups.push(() => kube.close());
-    const hub = await startHubOnPreferredPort(join(dir, 'hub.db'), options.httpPort ?? 8080, logger);
+    const keyFile = join(dir, 'hub.key');
+    const { publicFile } = writeSigningKeyPair(keyFile);
+    const source = { url: git.repoUrl('fleet.git'), path: APP_PATH };
+    const hub = await startHubOnPreferredPort({ database: join(dir, 'hub.db'), keyFile, source }, options.httpPort ?? 8080, logger);
     cleanups.push(() => hub.close());
 
     const clusterIds = Array.from({ length: options.agents }, (_, i) => `store-${String(i + 1).padStart(3, '0')}`);
@@ -67,22 +92,21 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     for (const [index, clusterId] of clusterIds.entries()) {
       const labels = { region: index % 2 === 0 ? 'eu' : 'us', tier: index < 3 ? 'canary' : 'standard' };
       const token = await hub.registerCluster(clusterId, labels);
-      const { hub: _hub, ...config } = AgentConfig.parse({
+      const config = AgentConfig.parse({
         clusterId,
         labels,
-        source: { url: git.repoUrl('fleet.git'), branch: 'main', path: APP_PATH },
+        source: { url: source.url, branch: 'main', path: APP_PATH },
+        hub: { url: hub.mqttUrl, trustedKeyFiles: [publicFile] },
         dataDir: join(dir, 'agents', clusterId),
-        intervalSeconds: options.intervalSeconds ?? 2,
+        intervalSeconds: options.intervalSeconds ?? 1,
       });
-      agents.push(
-        await startAgent({ ...config, mode: 'track', hub: { url: hub.mqttUrl, token } }, logger.child({ clusterId }), {
-          kube: httpKubeFromUrl(kube.clusterUrl(clusterId)),
-        }),
-      );
+      const settings = resolveAgentSettings(config, dir, { FLEET_AGENT_TOKEN: token });
+      agents.push(await startAgent(settings, logger.child({ clusterId }), { kube: httpKubeFromUrl(kube.clusterUrl(clusterId)) }));
     }
 
     return {
       hub,
+      rollouts: hub.rollouts!,
       kube,
       clusterIds,
       initialRevision,
@@ -104,10 +128,19 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   }
 }
 
-async function startHubOnPreferredPort(database: string, port: number, logger: Logger): Promise<Hub> {
+interface DemoHubFiles {
+  database: string;
+  keyFile: string;
+  source: { url: string; path: string };
+}
+
+async function startHubOnPreferredPort({ database, keyFile, source }: DemoHubFiles, port: number, logger: Logger): Promise<Hub> {
   const config = (httpPort: number) =>
     HubConfig.parse({
       database,
+      signing: { keyFile },
+      source,
+      rollouts: { tickMs: 250 },
       // Every demo agent connects from 127.0.0.1 at once: the per-address limit is for real fleets.
       mqtt: { host: '127.0.0.1', port: 0, connectionRate: { perAddressPerSecond: 1000, perAddressBurst: 1000 } },
       http: { host: '127.0.0.1', port: httpPort },

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { describeError } from '../../shared/src/errors.js';
 import { createLogger } from '../../shared/src/logger.js';
+import { startFleet } from './fleet/fleet.js';
 import { startGitServer } from './git-server.js';
 import { startKubeApiServer } from './kube-api/server.js';
 
@@ -92,6 +93,67 @@ program
     const server = await startKubeApiServer({ port: options.port, host: options.host, logger, controllers });
     console.log(`simulated Kubernetes API on ${server.url} (try: kubectl --server=${server.url} get ns)`);
     stopOnSignal(() => server.close());
+  });
+
+interface FleetCommandOptions {
+  mqttUrl: string;
+  tokens: string;
+  labels?: string;
+  gitUrl: string;
+  gitPath: string;
+  kubeUrl: string;
+  trustedKey: string;
+  dataDir: string;
+  agentsPerProcess: number;
+  intervalSeconds: number;
+}
+
+const positive = (value: string) => {
+  const n = Number(value);
+  if (!(n > 0)) throw new InvalidArgumentError('a positive number');
+  return n;
+};
+
+const readJsonRecord = <T>(file: string, what: string): Record<string, T> => {
+  const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidArgumentError(`${file}: ${what} is a JSON object keyed by cluster id`);
+  return value as Record<string, T>;
+};
+
+program
+  .command('fleet')
+  .description('run real agents in directed mode against a hub, one per cluster of the tokens file, in child processes')
+  .requiredOption('--mqtt-url <url>', "the hub's MQTT URL")
+  .requiredOption('--tokens <file>', 'JSON object of cluster id → hub token (from registering the clusters)')
+  .option('--labels <file>', 'JSON object of cluster id → labels')
+  .requiredOption('--git-url <url>', 'the fleet repository over HTTP')
+  .option('--git-path <path>', 'folder of the repository the agents apply', '')
+  .requiredOption('--kube-url <url>', 'the simulated Kubernetes API (clusters under /clusters/<id>)')
+  .requiredOption('--trusted-key <file>', "the hub's public signing key (PEM)")
+  .requiredOption('--data-dir <dir>', 'where each agent keeps its SQLite file, under <dir>/<id>')
+  .option('--agents-per-process <n>', 'agents per child process', positive, 50)
+  .option('--interval-seconds <s>', 'reconcile interval of each agent', positive, 30)
+  .action(async (options: FleetCommandOptions) => {
+    const tokens = readJsonRecord<string>(options.tokens, 'the tokens file');
+    const labels = options.labels ? readJsonRecord<Record<string, string>>(options.labels, 'the labels file') : {};
+    const ids = Object.keys(tokens);
+    const fleet = await startFleet({
+      count: ids.length,
+      clusterId: (i) => ids[i]!,
+      labels: (i) => labels[ids[i]!] ?? {},
+      hub: { mqttUrl: options.mqttUrl, tokens },
+      git: { url: options.gitUrl, path: options.gitPath },
+      kubeUrl: options.kubeUrl,
+      trustedKeyFile: resolve(options.trustedKey),
+      dataDir: resolve(options.dataDir),
+      agentsPerProcess: options.agentsPerProcess,
+      intervalSeconds: options.intervalSeconds,
+      logLevel: 'warn',
+    });
+    const stats = await fleet.stats();
+    const mb = stats.reduce((sum, s) => sum + s.rssBytes, 0) / 2 ** 20;
+    console.log(`fleet of ${ids.length} agents in ${stats.length} processes (${mb.toFixed(0)} MB resident)`);
+    stopOnSignal(() => fleet.stop());
   });
 
 program.parseAsync().catch((error: unknown) => {

@@ -84,6 +84,12 @@ describe('creating a rollout', () => {
     expect(world.audit.map((a) => a.action)).toEqual(['created', 'cluster:directed', 'cluster:directed', 'wave-started']);
   });
 
+  it('marks every cluster changed, pending ones too, so that the shell persists the whole rollout', () => {
+    const fleet = new World(['c1', 's1', 's2'], ringed).fleet;
+    const step = createRollout({ id: 'r1', plan: twoWaves(), revision: NEW, waves: [['c1'], ['s1', 's2']], fleet, now: 0 });
+    expect(step.changed.sort()).toEqual(['c1', 's1', 's2']);
+  });
+
   it('refuses a plan that matches no cluster', () => {
     const world = new World(['s1']);
     expect(() => world.create(plan({ selector: 'region=mars' }))).toThrow(/matches no registered cluster/);
@@ -117,6 +123,14 @@ describe('a cluster in a wave', () => {
     ['past the deadline, offline, policy wait', { online: false }, 11 * MIN, 'offline', null],
   ])('%s → %s', (_name, fields, now, phase, reason) => {
     expect(observe(directed, member('x', fields), NEW, p, now)).toMatchObject({ phase, reason });
+  });
+
+  it('back online past the deadline under offlinePolicy wait, it gets a new deadline instead of timing out', () => {
+    const away = observe(directed, member('x', { online: false }), NEW, p, 11 * MIN);
+    const back = observe(away, member('x', { directiveSeq: 6 }), NEW, p, 12 * MIN);
+    expect(back).toMatchObject({ phase: 'directed', directedAt: 12 * MIN, reason: null });
+    expect(observe(back, member('x', { ...heard, appliedRevision: NEW, health: 'Progressing' }), NEW, p, 21 * MIN)).toMatchObject({ phase: 'applied' });
+    expect(observe(back, member('x', { ...heard, appliedRevision: NEW, health: 'Progressing' }), NEW, p, 23 * MIN)).toMatchObject({ phase: 'timedOut' });
   });
 
   it('offline past the deadline is skipped under offlinePolicy skip', () => {

@@ -107,7 +107,9 @@ export function createRollout({ id, plan, revision, waves, fleet, now }: NewRoll
   const step = new StepBuilder(rollout, fleet, now);
   step.log(null, 'created', `rollout of ${revision.slice(0, 12)} to ${total} clusters in ${plan.waves.length} waves (${plan.waves.map((w, i) => `${w.name}: ${waves[i]!.length}`).join(', ')})`);
   startOrAwait(step, 0);
-  return step.build();
+  const built = step.build();
+  // Every cluster is new to the store, pending ones too: a restart must find the later waves.
+  return { ...built, changed: [...clusters.keys()] };
 }
 
 /** Advances the rollout as far as the fleet allows at `now`. */
@@ -205,7 +207,9 @@ export function observe(progress: ClusterProgress, member: FleetMember | undefin
   } else {
     phase = onTarget ? 'applied' : 'directed';
   }
-  const late = progress.directedAt !== null && now - progress.directedAt > plan.progressDeadline;
+  // Back from offline, its deadline starts again: a cluster waited for must not time out the moment it returns.
+  const directedAt = progress.phase === 'offline' && phase !== 'offline' ? now : progress.directedAt;
+  const late = directedAt !== null && now - directedAt > plan.progressDeadline;
   if (late && (phase === 'directed' || phase === 'applied')) {
     phase = 'timedOut';
     reason = `not healthy ${formatDuration(plan.progressDeadline)} after it was directed${member?.message ? `: ${member.message}` : ''}`;
@@ -214,8 +218,8 @@ export function observe(progress: ClusterProgress, member: FleetMember | undefin
     reason = `offline past the progress deadline (${formatDuration(plan.progressDeadline)})`;
   }
   const healthySince = phase === 'healthy' ? (progress.healthySince ?? now) : null;
-  if (phase === progress.phase && reason === progress.reason && healthySince === progress.healthySince) return progress;
-  return { ...progress, phase, reason, healthySince };
+  if (phase === progress.phase && reason === progress.reason && healthySince === progress.healthySince && directedAt === progress.directedAt) return progress;
+  return { ...progress, phase, reason, healthySince, directedAt };
 }
 
 function advance(step: StepBuilder): void {
