@@ -137,6 +137,7 @@ describe('fleetctl against a real fleet', () => {
     const watched = await fleetctl(['rollout', 'watch', rollout.id], viewer);
     expect(watched.code).toBe(1);
     expect(watched.stdout).toMatch(/aborted \(wave all: 1 of 3 clusters failed/);
-    expect(watched.stdout.trim().split('\n').at(-1)).toMatch(/^all {2}\[#+!+\]/);
+    // How many of the others were healthy when it stopped depends on timing; the failure shows.
+    expect(watched.stdout.trim().split('\n').at(-1)).toMatch(/^all {2}\[#*!+\.*\] .*1 failed.*stopped$/);
   });
 });
