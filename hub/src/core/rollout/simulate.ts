@@ -73,6 +73,7 @@ export interface SimulationResult {
   status: RolloutStatus;
   reason: string | null;
   end: SimulationEnd;
+  /** Virtual ms from the start to the end; when `stuck`, to the last thing that happened. */
   durationMs: number;
   /** Clusters the plan moves (matched and assigned to a wave). */
   clusters: number;
@@ -115,8 +116,10 @@ export function simulateRollout(plan: RolloutPlan, fleet: readonly SimulatedClus
 
   /** Whether the last step changed anything: the next timer tick may then change more. */
   let moved = true;
+  let movedAt = 0;
   const apply = (step: Step, before: Rollout | null): Rollout => {
     moved = step.changed.length > 0 || step.audit.length > 0;
+    if (moved) movedAt = now;
     const seqs = agents.direct(step, now, view);
     const rollout = withDirectiveSeqs(step.rollout, seqs);
     for (const entry of step.audit) {
@@ -147,6 +150,7 @@ export function simulateRollout(plan: RolloutPlan, fleet: readonly SimulatedClus
     const next = nextWake(rollout, agents.nextAt(), now, options.tickMs, moved);
     if (next === undefined) {
       end = 'stuck';
+      now = movedAt;
       break;
     }
     if (next > options.maxDurationMs) {
