@@ -198,9 +198,9 @@ function endReason(end: SimulationEnd, rollout: Rollout, options: SimulationOpti
 }
 
 /**
- * When the hub would next evaluate something that can change: at once when an agent reports (the
- * hub nudges itself on every status), else on its timer: the next one after a step that changed
- * something (an empty wave, say, is done at the next tick), or once a bake or a deadline ends.
+ * When the hub would next evaluate something that can change: at the tick after an agent reports,
+ * after a step that changed something (an empty wave, say, is done at the next tick), or after a
+ * bake or a deadline ends. Ticks in which nothing can change are skipped.
  */
 function nextWake(rollout: Rollout, nextReport: number | undefined, now: number, tickMs: number, moved: boolean): number | undefined {
   const { plan, status } = rollout;
@@ -241,7 +241,7 @@ class SimulatedAgents {
 
   /** Numbers the step's directives, and schedules what the online agents will report. */
   direct(step: Step, now: number, view: ReadonlyMap<string, FleetMember>): Map<string, number> {
-    const { seed, failureRate, healthyAfter } = this.options;
+    const { seed, failureRate, healthyAfter, tickMs } = this.options;
     const seqs = new Map<string, number>();
     for (const d of step.directives) {
       const seq = ++this.seq;
@@ -253,7 +253,8 @@ class SimulatedAgents {
       const from = Math.max(now, queue.at(-1)?.at ?? now);
       const delay = healthyAfter.minMs + Math.floor(random(seed, d.clusterId, n) * (healthyAfter.maxMs - healthyAfter.minMs + 1));
       const fails = d.revision === this.revision && random(seed, d.clusterId, 0) < failureRate;
-      queue.push({ at: from + delay, clusterId: d.clusterId, seq, revision: d.revision, fails });
+      // The hub takes in what arrived since its last tick together: reports land on the tick grid.
+      queue.push({ at: Math.ceil((from + delay) / tickMs) * tickMs, clusterId: d.clusterId, seq, revision: d.revision, fails });
       this.pending.set(d.clusterId, queue);
     }
     return seqs;
