@@ -5,6 +5,7 @@
 import { applyBench } from './apply.js';
 import { ingestBench } from './ingest.js';
 import { renderBench } from './render.js';
+import { rolloutBench } from './rollout.js';
 import { sourceBench } from './source.js';
 
 const benches: Record<string, () => Promise<Record<string, number>>> = {
@@ -12,6 +13,7 @@ const benches: Record<string, () => Promise<Record<string, number>>> = {
   source: sourceBench,
   render: renderBench,
   ingest: ingestBench,
+  rollout: rolloutBench,
 };
 
 const names = process.argv.slice(2);

@@ -15,6 +15,13 @@ import type { DirectiveIntent } from './core/rollout/model.js';
 import type { FleetBus } from './ports/fleet-bus.js';
 import type { FleetStore } from './ports/fleet-store.js';
 
+/**
+ * Directives published at once; the rest wait for a slot. aedes queues publishes beyond its
+ * emitter's concurrency (100) and drains that queue recursively, synchronously for topics nobody
+ * subscribes to (offline clusters): a wave of 10,000 published at once overflowed the stack.
+ */
+const PUBLISH_WINDOW = 64;
+
 /** A week: long enough for a store that is offline over a weekend to still take its directive. */
 export const DEFAULT_DIRECTIVE_TTL_MS = 7 * 24 * 3_600_000;
 
@@ -94,9 +101,18 @@ export class DirectiveIssuer {
   /** Publishes recorded directives, retained; rejects if any could not be (they go out again at the next start). */
   async publish(directives: readonly Directive[]): Promise<void> {
     const { bus, logger } = this.options;
-    const results = await Promise.allSettled(
-      directives.map((d) => bus.publish(topics.directive(d.clusterId), JSON.stringify(d), { retain: true })),
-    );
+    const results: PromiseSettledResult<void>[] = new Array(directives.length);
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < directives.length; i = next++) {
+        const d = directives[i]!;
+        results[i] = await bus.publish(topics.directive(d.clusterId), JSON.stringify(d), { retain: true }).then(
+          (value) => ({ status: 'fulfilled', value }),
+          (reason: unknown) => ({ status: 'rejected', reason }),
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PUBLISH_WINDOW, directives.length) }, worker));
     const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ clusterId: directives[i]!.clusterId, error: describeError(r.reason) }] : []));
     // Recorded, so published again at the next start; the caller hears of it now.
     if (failed.length > 0) {
