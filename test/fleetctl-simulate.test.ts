@@ -11,9 +11,11 @@ import { makeTempDir } from './support/temp-dir.js';
 describe('fleetctl rollout simulate against a hub', () => {
   const temp = makeTempDir('fleetctl-simulate-hub');
   let hub: Hub;
+  let token: string;
 
   beforeAll(async () => {
     hub = await startTestHub(temp.dir);
+    token = await hub.createApiToken('planner', 'viewer');
     for (const [id, ring] of [['store-c1', 'canary'], ['store-c2', 'canary'], ['store-1', 'main'], ['store-2', 'main'], ['store-3', 'main']] as const) {
       await hub.registerCluster(id, { ring });
     }
@@ -33,7 +35,7 @@ describe('fleetctl rollout simulate against a hub', () => {
     const out: string[] = [];
     const root = new Command('fleetctl').exitOverride();
     addSimulateCommand(root.command('rollout'), { print: (text) => out.push(text), env: {} }).exitOverride();
-    await root.parseAsync(['rollout', 'simulate', '--hub', hub.httpUrl, '--plan', file, ...args], { from: 'user' });
+    await root.parseAsync(['rollout', 'simulate', '--hub', hub.httpUrl, '--token', token, '--plan', file, ...args], { from: 'user' });
     return out.join('\n');
   };
 
