@@ -7,6 +7,7 @@ import type { ClusterView, FleetStore } from './ports/fleet-store.js';
 
 export class ClusterChanges {
   private readonly listeners = new Set<(cluster: ClusterView) => void>();
+  private readonly idListeners = new Set<(clusterIds: ReadonlySet<string>) => void>();
 
   constructor(private readonly store: Pick<FleetStore, 'getCluster'>) {}
 
@@ -16,10 +17,18 @@ export class ClusterChanges {
     return () => this.listeners.delete(listener);
   }
 
+  /** Only the ids of the clusters that changed, with nothing read: for caches that read lazily. */
+  onIds(listener: (clusterIds: ReadonlySet<string>) => void): () => void {
+    this.idListeners.add(listener);
+    return () => this.idListeners.delete(listener);
+  }
+
   /** One call per cluster, however many of its records a batch held. */
   emit(clusterIds: Iterable<string>): void {
+    const ids = new Set(clusterIds);
+    for (const listener of this.idListeners) listener(ids);
     if (this.listeners.size === 0) return;
-    for (const id of new Set(clusterIds)) {
+    for (const id of ids) {
       const cluster = this.store.getCluster(id);
       if (!cluster) continue;
       for (const listener of this.listeners) listener(cluster);

@@ -117,6 +117,7 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
       logger: logger.child({ component: 'rollouts' }),
       now,
       tickMs: config.rollouts.tickMs,
+      changes: clusterChanges,
     });
     ingest.onCommit(() => rollouts!.nudge());
     rollouts.start();

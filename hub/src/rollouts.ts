@@ -28,6 +28,8 @@ export interface RolloutServiceDeps {
   now: () => Date;
   /** How often active rollouts are re-evaluated without being asked (default 1 s). */
   tickMs?: number;
+  /** Ids of clusters whose status, presence or labels changed, so the fleet view is read again only for them. */
+  changes?: { onIds(listener: (clusterIds: ReadonlySet<string>) => void): () => void };
 }
 
 export interface CreatedRollout {
@@ -42,9 +44,18 @@ export class RolloutService {
   private timer: NodeJS.Timeout | undefined;
   private tickPending = false;
   private readonly listeners = new Set<(rollout: Rollout) => void>();
+  /**
+   * The fleet as the engine reads it, kept between ticks when `changes` says which clusters
+   * changed: reading and checking every cluster each tick costs far more than the engine.
+   */
+  private view: Map<string, FleetMember> | undefined;
+  private readonly stale = new Set<string>();
 
   constructor(private readonly deps: RolloutServiceDeps) {
     for (const rollout of deps.rollouts.active()) this.active.set(rollout.id, rollout);
+    deps.changes?.onIds((ids) => {
+      for (const id of ids) this.stale.add(id);
+    });
   }
 
   /** Re-evaluates now and every `tickMs`. */
@@ -78,7 +89,7 @@ export class RolloutService {
       const { waves, unassigned } = assignWaves(plan, clusters);
       const now = this.deps.now().getTime();
       const id = `r-${new Date(now).toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`;
-      const created = createRollout({ id, plan, revision, waves, fleet: fleetView(clusters), now });
+      const created = createRollout({ id, plan, revision, waves, fleet: this.refreshView(clusters), now });
       const taken = new Set(created.rollout.clusters.keys());
       const superseded = [...this.active.values()].map((older) => supersede(older, [...older.clusters.keys()].filter((c) => taken.has(c)), id, now));
       const [rollout] = await this.commit([{ step: created, origin }, ...superseded.map((step) => ({ step }))]);
@@ -92,7 +103,7 @@ export class RolloutService {
     return this.serialized(async () => {
       const rollout = this.active.get(id) ?? this.deps.rollouts.get(id);
       if (!rollout) throw new FleetError('not-found', `no rollout ${id}`);
-      const step = act(rollout, action, fleetView(this.deps.fleet.listClusters()), this.deps.now().getTime(), actor);
+      const step = act(rollout, action, this.fleet(), this.deps.now().getTime(), actor);
       const [saved] = await this.commit([{ step }]);
       return saved!;
     });
@@ -128,11 +139,29 @@ export class RolloutService {
     return this.serialized(async () => {
       this.tickPending = false;
       if (this.active.size === 0) return;
-      const fleet = fleetView(this.deps.fleet.listClusters());
+      const fleet = this.fleet();
       const now = this.deps.now().getTime();
       const steps = [...this.active.values()].map((rollout) => tick(rollout, fleet, now)).filter((step) => step.changed.length > 0 || step.audit.length > 0);
       if (steps.length > 0) await this.commit(steps.map((step) => ({ step })));
     }).catch((error: unknown) => this.deps.logger.error({ error: describeError(error) }, 'rollout tick failed'));
+  }
+
+  /** The fleet view, read in full the first time (and without `changes`), else only where it changed. */
+  private fleet(): FleetView {
+    if (!this.view || !this.deps.changes) return this.refreshView(this.deps.fleet.listClusters());
+    for (const id of this.stale) {
+      const cluster = this.deps.fleet.getCluster(id);
+      if (cluster) this.view.set(id, fleetMember(cluster));
+      else this.view.delete(id);
+    }
+    this.stale.clear();
+    return this.view;
+  }
+
+  private refreshView(clusters: readonly ClusterView[]): FleetView {
+    this.stale.clear();
+    this.view = fleetView(clusters);
+    return this.view;
   }
 
   /** Commits steps with their directives, then publishes the directives. */
@@ -162,22 +191,22 @@ export class RolloutService {
 }
 
 /** What the engine reads of the fleet. */
-export function fleetView(clusters: readonly ClusterView[]): FleetView {
-  const view = new Map<string, FleetMember>();
-  for (const c of clusters) {
-    const status = c.status;
-    const condition = (type: string) => status?.conditions.find((k) => k.type === type);
-    view.set(c.id, {
-      id: c.id,
-      labels: c.labels,
-      online: c.presence === 'online',
-      appliedRevision: status?.appliedRevision ?? null,
-      desiredRevision: status?.desiredRevision ?? null,
-      health: status?.health ?? 'Unknown',
-      stalled: condition('Stalled')?.status === 'True',
-      message: condition('Ready')?.message ?? '',
-      directiveSeq: status?.directive?.seq ?? null,
-    });
-  }
-  return view;
+export function fleetView(clusters: readonly ClusterView[]): Map<string, FleetMember> {
+  return new Map(clusters.map((c) => [c.id, fleetMember(c)]));
+}
+
+function fleetMember(c: ClusterView): FleetMember {
+  const status = c.status;
+  const condition = (type: string) => status?.conditions.find((k) => k.type === type);
+  return {
+    id: c.id,
+    labels: c.labels,
+    online: c.presence === 'online',
+    appliedRevision: status?.appliedRevision ?? null,
+    desiredRevision: status?.desiredRevision ?? null,
+    health: status?.health ?? 'Unknown',
+    stalled: condition('Stalled')?.status === 'True',
+    message: condition('Ready')?.message ?? '',
+    directiveSeq: status?.directive?.seq ?? null,
+  };
 }
