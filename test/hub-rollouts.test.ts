@@ -10,6 +10,7 @@ import { openHubDatabase } from '../hub/src/adapters/hub-database.js';
 import { SqliteFleetStore } from '../hub/src/adapters/sqlite-fleet-store.js';
 import { SqliteRolloutStore } from '../hub/src/adapters/sqlite-rollout-store.js';
 import { DirectiveIssuer } from '../hub/src/directives.js';
+import { ClusterChanges } from '../hub/src/cluster-changes.js';
 import { RolloutService } from '../hub/src/rollouts.js';
 import { MemoryBroker } from '../shared/src/memory-broker.js';
 import { generateSigningKeyPair, loadSigningKey } from '../shared/src/signing.js';
@@ -32,13 +33,13 @@ describe('RolloutService', () => {
   });
   afterAll(() => temp.remove());
 
-  const start = () => {
+  const start = (changes?: ClusterChanges) => {
     const db = openHubDatabase(file);
     const fleet = new SqliteFleetStore(db);
     const bus = new MemoryFleetBus(new MemoryBroker());
     const now = () => new Date(clock);
     const directives = new DirectiveIssuer({ store: fleet, bus, key, repo: 'https://git.example/fleet.git', path: '', logger: quietLogger(), now });
-    const service = new RolloutService({ fleet, rollouts: new SqliteRolloutStore(db), directives, resolveRevision: async (ref) => ref, logger: quietLogger(), now });
+    const service = new RolloutService({ fleet, rollouts: new SqliteRolloutStore(db), directives, resolveRevision: async (ref) => ref, logger: quietLogger(), now, ...(changes ? { changes } : {}) });
     open.push({
       stop: async () => {
         await service.stop();
@@ -88,5 +89,18 @@ describe('RolloutService', () => {
     const newer = (await service.create({ revision: NEW, waves: [{ name: 'all' }] }, { by: 'operator', name: 'bob' })).rollout;
     expect(service.get(older.id)).toMatchObject({ status: 'superseded', reason: `every cluster taken over by rollout ${newer.id}` });
     expect(service.get(newer.id)?.status).toBe('running');
+  });
+
+  it('with change notices, reads again only the clusters said to have changed', async () => {
+    const changes = new ClusterChanges({ getCluster: () => undefined });
+    const { fleet, service } = start(changes); // the clusters registered above
+    const { rollout } = await service.create({ revision: 'c'.repeat(40), waves: [{ name: 'canary', selector: 'ring=canary' }, { name: 'rest' }] }, { by: 'operator', name: 'alice' });
+    report(fleet, 'c1', 'c'.repeat(40));
+    clock += 1000;
+    await service.tick();
+    expect(service.get(rollout.id)?.wave).toBe(0); // not told: its view of c1 is the old one
+    changes.emit(['c1']);
+    await service.tick();
+    expect(service.get(rollout.id)?.wave).toBe(1);
   });
 });
