@@ -16,10 +16,10 @@ import type { GitServer } from '../../simulators/src/git-server.js';
 import { startKubeApiServer } from '../../simulators/src/kube-api/server.js';
 import type { KubeApiServer } from '../../simulators/src/kube-api/server.js';
 import { startTestHub } from '../support/hub-fixture.js';
+import { FLEET_APP, fleetRelease } from '../support/rollout-fleet.js';
 import { makeTempDir } from '../support/temp-dir.js';
 
 const COUNT = 200;
-const APP = 'apps/web';
 /**
  * Four canary stores (none flaky); 30 % of the fleet (i mod 10 < 3) labelled flaky; ten slices
  * of 20 stores (i mod 10), slice 5 holding the canaries.
@@ -34,22 +34,6 @@ const SLICE = 'slice=5';
 const DEADLINE = '8s';
 const DEADLINE_MS = 8_000;
 
-const deployment = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: default}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: web, image: "web:\${tag}"}]}
-`;
-/** A release; `badOnFlaky` gives the clusters labelled flaky=true an image that never starts. */
-const release = (n: number, badOnFlaky = false) => ({
-  [`${APP}/deployment.yaml`]: deployment,
-  [`${APP}/config.yaml`]: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web, namespace: default}\ndata: {release: "${n}"}\n`,
-  [`${APP}/fleet.yaml`]: `vars: {tag: "${n}"}\ntargets:\n  - name: flaky\n    clusterSelector: {matchLabels: {flaky: "true"}}\n    vars: {tag: "${badOnFlaky ? 'bad' : n}"}\n  - name: rest\n`,
-});
 const plan = (revision: string, extra: Record<string, unknown> = {}) => ({
   revision,
   waves: [{ name: 'canary', selector: 'ring=canary' }, { name: 'ten', percent: 10 }, { name: 'half', percent: 50 }, { name: 'all', percent: 100 }],
@@ -71,7 +55,7 @@ describe(`rollouts across a fleet of ${COUNT} real agents`, () => {
   const startHub = (port = 0) =>
     startTestHub(temp.dir, {
       config: {
-        source: { url: git.repoUrl('fleet.git'), path: APP },
+        source: { url: git.repoUrl('fleet.git'), path: FLEET_APP },
         signing: { keyFile },
         rollouts: { tickMs: 200 },
         // The whole fleet connects from 127.0.0.1 at once: the per-address limit is for real fleets.
@@ -90,7 +74,7 @@ describe(`rollouts across a fleet of ${COUNT} real agents`, () => {
     const rollout = hub.rollouts!.get(id);
     return { status: rollout?.status, reason: rollout?.reason ?? null };
   };
-  const commitRelease = (n: number, badOnFlaky = false) => commitFiles(bare, { branch: 'main', message: `release ${n}`, files: release(n, badOnFlaky) });
+  const commitRelease = (n: number, badOnFlaky = false) => commitFiles(bare, { branch: 'main', message: `release ${n}`, files: fleetRelease(n, badOnFlaky) });
 
   beforeAll(async () => {
     bare = await createBareRepo(join(temp.dir, 'repos'), 'fleet.git');
@@ -107,7 +91,7 @@ describe(`rollouts across a fleet of ${COUNT} real agents`, () => {
     fleet = await startFleet({
       count: COUNT,
       hub: { mqttUrl: hub.mqttUrl, tokens },
-      git: { url: git.repoUrl('fleet.git'), path: APP },
+      git: { url: git.repoUrl('fleet.git'), path: FLEET_APP },
       kubeUrl: kube.url,
       trustedKeyFile: `${keyFile}.pub`,
       labels: labelsOf,

@@ -16,7 +16,8 @@ import { startGitServer } from '../../simulators/src/git-server.js';
 import { startKubeApiServer } from '../../simulators/src/kube-api/server.js';
 import { quietLogger, startTestHub } from './hub-fixture.js';
 
-const APP = 'apps/web';
+/** The bundle folder of the fleet repository. */
+export const FLEET_APP = 'apps/web';
 const deployment = `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: default}
@@ -27,19 +28,31 @@ spec:
     metadata: {labels: {app: web}}
     spec: {containers: [{name: web, image: "web:\${tag}"}]}
 `;
-const release = (n: number, badOnFlaky: boolean) => ({
-  [`${APP}/deployment.yaml`]: deployment,
-  [`${APP}/fleet.yaml`]: `vars: {tag: "${n}"}\ntargets:\n  - name: flaky\n    clusterSelector: {matchLabels: {flaky: "true"}}\n    vars: {tag: "${badOnFlaky ? 'bad' : n}"}\n  - name: rest\n`,
+
+/**
+ * The files of release `n`: a Deployment with image tag `n` and a ConfigMap saying `n`;
+ * `badOnFlaky` gives the clusters labelled flaky=true an image that never starts; `rollout` is
+ * a `rollout:` section appended to fleet.yaml.
+ */
+export const fleetRelease = (n: number, badOnFlaky = false, rollout = '') => ({
+  [`${FLEET_APP}/deployment.yaml`]: deployment,
+  [`${FLEET_APP}/config.yaml`]: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web, namespace: default}\ndata: {release: "${n}"}\n`,
+  [`${FLEET_APP}/fleet.yaml`]: `vars: {tag: "${n}"}\ntargets:\n  - name: flaky\n    clusterSelector: {matchLabels: {flaky: "true"}}\n    vars: {tag: "${badOnFlaky ? 'bad' : n}"}\n  - name: rest\n${rollout}`,
 });
 
 export interface RolloutFleet {
   hub: Hub;
-  /** Commits release `n` on main and returns its SHA. */
-  commitRelease(n: number, badOnFlaky?: boolean): Promise<string>;
+  /** Commits release `n` (`fleetRelease`) on main and returns its SHA. */
+  commitRelease(n: number, badOnFlaky?: boolean, rollout?: string): Promise<string>;
   close(): Promise<void>;
 }
 
-export async function startRolloutFleet(dir: string, clusters: Readonly<Record<string, Record<string, string>>>): Promise<RolloutFleet> {
+/** `hubRollouts` adds to the hub's `rollouts` config (e.g. `watchSeconds` for rollouts from Git). */
+export async function startRolloutFleet(
+  dir: string,
+  clusters: Readonly<Record<string, Record<string, string>>>,
+  options: { hubRollouts?: Record<string, unknown> } = {},
+): Promise<RolloutFleet> {
   const cleanups: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
@@ -52,7 +65,7 @@ export async function startRolloutFleet(dir: string, clusters: Readonly<Record<s
     cleanups.push(() => kube.close());
     const keyFile = join(dir, 'hub.key');
     writeSigningKeyPair(keyFile);
-    const hub = await startTestHub(dir, { config: { source: { url: git.repoUrl('fleet.git'), path: APP }, signing: { keyFile }, rollouts: { tickMs: 200 } } });
+    const hub = await startTestHub(dir, { config: { source: { url: git.repoUrl('fleet.git'), path: FLEET_APP }, signing: { keyFile }, rollouts: { tickMs: 200, ...options.hubRollouts } } });
     cleanups.push(() => hub.close());
     const agents: RunningAgent[] = [];
     cleanups.push(async () => void (await Promise.all(agents.map((agent) => agent.stop()))));
@@ -61,7 +74,7 @@ export async function startRolloutFleet(dir: string, clusters: Readonly<Record<s
       const config = AgentConfig.parse({
         clusterId: id,
         labels,
-        source: { url: git.repoUrl('fleet.git'), path: APP },
+        source: { url: git.repoUrl('fleet.git'), path: FLEET_APP },
         hub: { url: hub.mqttUrl, trustedKeyFiles: [`${keyFile}.pub`] },
         dataDir: join(dir, id),
         intervalSeconds: 0.5,
@@ -71,7 +84,7 @@ export async function startRolloutFleet(dir: string, clusters: Readonly<Record<s
     }
     return {
       hub,
-      commitRelease: (n, badOnFlaky = false) => commitFiles(bare, { branch: 'main', message: `release ${n}`, files: release(n, badOnFlaky) }),
+      commitRelease: (n, badOnFlaky = false, rollout = '') => commitFiles(bare, { branch: 'main', message: `release ${n}`, files: fleetRelease(n, badOnFlaky, rollout) }),
       close,
     };
   } catch (error) {
