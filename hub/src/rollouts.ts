@@ -32,6 +32,9 @@ export interface RolloutServiceDeps {
   changes?: { onIds(listener: (clusterIds: ReadonlySet<string>) => void): () => void };
 }
 
+/** Least time between ticks asked for by new reports. */
+const NUDGE_GAP_MS = 100;
+
 export interface CreatedRollout {
   rollout: Rollout;
   /** Clusters the plan's selector matched that no wave took. */
@@ -43,6 +46,9 @@ export class RolloutService {
   private queue: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private tickPending = false;
+  private lastTickAt = 0;
+  private nudgeTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
   private readonly listeners = new Set<(rollout: Rollout) => void>();
   /**
    * The fleet as the engine reads it, kept between ticks when `changes` says which clusters
@@ -61,13 +67,15 @@ export class RolloutService {
   /** Re-evaluates now and every `tickMs`. */
   start(): void {
     const loop = () => {
-      this.timer = setTimeout(() => void this.tick().finally(loop), this.deps.tickMs ?? 1000);
+      if (!this.stopped) this.timer = setTimeout(() => void this.tick().finally(loop), this.deps.tickMs ?? 1000);
     };
     void this.tick().finally(loop);
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.nudgeTimer);
     this.timer = undefined;
     await this.queue.catch(() => undefined);
   }
@@ -129,15 +137,19 @@ export class RolloutService {
 
   /** Asks for a re-evaluation soon (after new statuses arrive); calls close together share one. */
   nudge(): void {
-    if (this.tickPending) return;
+    // Ingest commits every few milliseconds under load, and a tick walks every cluster of every
+    // active rollout: tick at most every NUDGE_GAP_MS, and not at all without an active rollout.
+    if (this.stopped || this.tickPending || this.active.size === 0) return;
     this.tickPending = true;
-    setImmediate(() => void this.tick());
+    const wait = Math.max(0, this.lastTickAt + NUDGE_GAP_MS - Date.now());
+    this.nudgeTimer = setTimeout(() => void this.tick(), wait);
   }
 
   /** Re-evaluates every active rollout once. */
   tick(): Promise<void> {
     return this.serialized(async () => {
       this.tickPending = false;
+      this.lastTickAt = Date.now();
       if (this.active.size === 0) return;
       const fleet = this.fleet();
       const now = this.deps.now().getTime();
