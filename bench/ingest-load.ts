@@ -6,9 +6,9 @@
  * capacity) or once per interval (a paced load, to see latency at a given rate). Seqs advance
  * only on an ack; an ack that does not come is waited for again after a resend.
  */
-import { MqttUplink } from '../agent/src/adapters/mqtt-uplink.js';
-import { PROTOCOL_VERSION } from '../shared/src/protocol.js';
-import type { ReportRecord } from '../shared/src/protocol.js';
+import { MqttUplink } from '../agent/src/adapters/uplink/mqtt-uplink.js';
+import { PROTOCOL_VERSION } from '../shared/src/protocol/protocol.js';
+import type { ReportRecord } from '../shared/src/protocol/protocol.js';
 import { createLogger } from '../shared/src/logger.js';
 
 export type LoadCommand =

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
 import type { MqttClient } from 'mqtt';
-import { parseClusterTopic, topics } from '../shared/src/topics.js';
+import { parseClusterTopic, topics } from '../shared/src/protocol/topics.js';
 
 export interface MosquittoPeer {
   url: string;

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readDirectoryTree } from '../agent/src/adapters/directory-tree.js';
-import { renderRevision } from '../agent/src/core/render-revision.js';
+import { renderRevision } from '../agent/src/core/render/render-revision.js';
 import { execFileAsync, hasCommand, medianMs, ratio } from './measure.js';
 
 const APPS = 250; // × (Deployment, Service, ConfigMap, ServiceAccount) = 1,000 objects

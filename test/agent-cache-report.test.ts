@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openAgentDatabase } from '../agent/src/adapters/agent-database.js';
-import { SqliteAgentStore } from '../agent/src/adapters/sqlite-agent-store.js';
-import { SqliteRevisionCache } from '../agent/src/adapters/sqlite-revision-cache.js';
-import { describeCache } from '../agent/src/cache-report.js';
-import { INITIAL_STATE } from '../agent/src/ports/agent-store.js';
+import { openAgentDatabase } from '../agent/src/adapters/store/agent-database.js';
+import { SqliteAgentStore } from '../agent/src/adapters/store/sqlite-agent-store.js';
+import { SqliteRevisionCache } from '../agent/src/adapters/store/sqlite-revision-cache.js';
+import { describeCache } from '../agent/src/cli/cache-report.js';
+import { INITIAL_STATE } from '../agent/src/core/agent-state.js';
 import { makeTempDir } from './support/temp-dir.js';
 
 describe('agent cache report', () => {

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadAgentSettings } from '../agent/src/config.js';
-import { generateSigningKeyPair } from '../shared/src/signing.js';
+import { loadAgentSettings } from '../agent/src/config/agent-config.js';
+import { generateSigningKeyPair } from '../shared/src/protocol/signing.js';
 import { makeTempDir } from './support/temp-dir.js';
 
 describe('agent config', () => {

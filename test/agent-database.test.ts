@@ -5,9 +5,9 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { openAgentDatabase } from '../agent/src/adapters/agent-database.js';
-import { SqliteAgentStore } from '../agent/src/adapters/sqlite-agent-store.js';
-import { SqliteRevisionCache } from '../agent/src/adapters/sqlite-revision-cache.js';
+import { openAgentDatabase } from '../agent/src/adapters/store/agent-database.js';
+import { SqliteAgentStore } from '../agent/src/adapters/store/sqlite-agent-store.js';
+import { SqliteRevisionCache } from '../agent/src/adapters/store/sqlite-revision-cache.js';
 import { makeTempDir } from './support/temp-dir.js';
 
 const encode = (text: string) => new TextEncoder().encode(text);

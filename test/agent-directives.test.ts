@@ -3,11 +3,11 @@
  * directives published retained on an in-process broker as the hub does.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryUplink } from '../agent/src/adapters/memory-uplink.js';
-import { MemoryBroker } from '../shared/src/memory-broker.js';
-import { generateSigningKeyPair, loadSigningKey, loadTrustedKeys, signDirective } from '../shared/src/signing.js';
-import type { UnsignedDirective } from '../shared/src/protocol.js';
-import { topics } from '../shared/src/topics.js';
+import { MemoryUplink } from '../agent/src/adapters/uplink/memory-uplink.js';
+import { MemoryBroker } from '../shared/src/protocol/memory-broker.js';
+import { generateSigningKeyPair, loadSigningKey, loadTrustedKeys, signDirective } from '../shared/src/protocol/signing.js';
+import type { UnsignedDirective } from '../shared/src/protocol/protocol.js';
+import { topics } from '../shared/src/protocol/topics.js';
 import { configMapRef, configMapYaml, memoryAgent } from './support/memory-agent.js';
 
 const REPO = 'https://git.example/fleet.git';

@@ -6,12 +6,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openAgentDatabase } from '../agent/src/adapters/agent-database.js';
-import { SqliteAgentStore } from '../agent/src/adapters/sqlite-agent-store.js';
-import { SqliteRevisionCache } from '../agent/src/adapters/sqlite-revision-cache.js';
-import { commitFiles, createBareRepo } from '../simulators/src/git-fixtures.js';
-import { startGitServer } from '../simulators/src/git-server.js';
-import type { GitServer } from '../simulators/src/git-server.js';
+import { openAgentDatabase } from '../agent/src/adapters/store/agent-database.js';
+import { SqliteAgentStore } from '../agent/src/adapters/store/sqlite-agent-store.js';
+import { SqliteRevisionCache } from '../agent/src/adapters/store/sqlite-revision-cache.js';
+import { commitFiles, createBareRepo } from '../simulators/src/git-server/fixtures.js';
+import { startGitServer } from '../simulators/src/git-server/git-server.js';
+import type { GitServer } from '../simulators/src/git-server/git-server.js';
 import { startKubeApiServer } from '../simulators/src/kube-api/server.js';
 import type { KubeApiServer } from '../simulators/src/kube-api/server.js';
 import { builtBinary } from './support/built-binary.js';

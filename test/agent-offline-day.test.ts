@@ -6,11 +6,11 @@
  * Agent and hub are the real ones, over an in-process broker.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryUplink } from '../agent/src/adapters/memory-uplink.js';
-import { MemoryFleetBus } from '../hub/src/adapters/memory-fleet-bus.js';
-import { SqliteFleetStore } from '../hub/src/adapters/sqlite-fleet-store.js';
-import { ReportIngest } from '../hub/src/report-ingest.js';
-import { MemoryBroker } from '../shared/src/memory-broker.js';
+import { MemoryUplink } from '../agent/src/adapters/uplink/memory-uplink.js';
+import { MemoryFleetBus } from '../hub/src/adapters/broker/memory-fleet-bus.js';
+import { SqliteFleetStore } from '../hub/src/adapters/store/sqlite-fleet-store.js';
+import { ReportIngest } from '../hub/src/ingest/report-ingest.js';
+import { MemoryBroker } from '../shared/src/protocol/memory-broker.js';
 import { quietLogger } from './support/hub-fixture.js';
 import { configMapRef, configMapYaml, memoryAgent } from './support/memory-agent.js';
 

@@ -1,6 +1,6 @@
 /** Staged apply through the reconciler: CRDs before their custom resources, clear failures, a ChangeSet-driven status. */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AgentState } from '../agent/src/ports/agent-store.js';
+import type { AgentState } from '../agent/src/core/agent-state.js';
 import { memoryAgent } from './support/memory-agent.js';
 
 const crd = `apiVersion: apiextensions.k8s.io/v1

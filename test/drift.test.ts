@@ -1,7 +1,7 @@
 /** Drift through the reconciler: hand edits found by a dry-run compare, remediated or only reported. */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeClient } from '../agent/src/ports/kube.js';
-import type { AgentState } from '../agent/src/ports/agent-store.js';
+import type { AgentState } from '../agent/src/core/agent-state.js';
 import { configMapRef, configMapYaml, memoryAgent } from './support/memory-agent.js';
 
 /** Counts the requests that reach the cluster. */

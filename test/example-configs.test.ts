@@ -1,8 +1,8 @@
 /** The example configs shipped in deploy/ are valid: a user copying one starts from something that parses. */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AgentConfig } from '../agent/src/config.js';
-import { HubConfig } from '../hub/src/config.js';
+import { AgentConfig } from '../agent/src/config/agent-config.js';
+import { HubConfig } from '../hub/src/config/hub-config.js';
 import { loadConfigFile } from '../shared/src/config.js';
 
 const deploy = join(import.meta.dirname, '../deploy');

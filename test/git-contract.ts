@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isFleetError } from '../shared/src/errors.js';
 import type { ErrorKind } from '../shared/src/errors.js';
-import type { TreeLimits } from '../agent/src/core/tree-policy.js';
-import type { FileTree, GitSource } from '../agent/src/ports/git-source.js';
-import type { RawTreeEntry } from '../simulators/src/git-fixtures.js';
+import type { TreeLimits } from '../shared/src/git/tree-policy.js';
+import type { GitSource } from '../shared/src/git/git-source.js';
+import type { FileTree } from '../shared/src/git/file-tree.js';
+import type { RawTreeEntry } from '../simulators/src/git-server/fixtures.js';
 
 /** A file in a contract commit: content, or one of the entries a source must refuse. */
 export type ContractFile = string | Uint8Array | { symlink: string } | { submodule: string };

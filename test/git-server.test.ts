@@ -9,10 +9,10 @@ import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { IsomorphicGitSource } from '../agent/src/adapters/isomorphic-git-source.js';
-import { branchHead, commitFiles, createBareRepo, runGit } from '../simulators/src/git-fixtures.js';
-import { startGitServer } from '../simulators/src/git-server.js';
-import type { GitServerOptions } from '../simulators/src/git-server.js';
+import { IsomorphicGitSource } from '../shared/src/git/isomorphic-git-source.js';
+import { branchHead, commitFiles, createBareRepo, runGit } from '../simulators/src/git-server/fixtures.js';
+import { startGitServer } from '../simulators/src/git-server/git-server.js';
+import type { GitServerOptions } from '../simulators/src/git-server/git-server.js';
 import { expectKind } from './git-contract.js';
 import { makeTempDir } from './support/temp-dir.js';
 

@@ -2,11 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { IsomorphicGitSource } from '../agent/src/adapters/isomorphic-git-source.js';
-import { commitFiles, createBareRepo, runGit } from '../simulators/src/git-fixtures.js';
-import type { FixtureFile } from '../simulators/src/git-fixtures.js';
-import { startGitServer } from '../simulators/src/git-server.js';
-import type { GitServer } from '../simulators/src/git-server.js';
+import { IsomorphicGitSource } from '../shared/src/git/isomorphic-git-source.js';
+import { commitFiles, createBareRepo, runGit } from '../simulators/src/git-server/fixtures.js';
+import type { FixtureFile } from '../simulators/src/git-server/fixtures.js';
+import { startGitServer } from '../simulators/src/git-server/git-server.js';
+import type { GitServer } from '../simulators/src/git-server/git-server.js';
 import { expectKind } from './git-contract.js';
 import { makeTempDir } from './support/temp-dir.js';
 

@@ -7,9 +7,9 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpKube, httpKubeFromUrl } from '../agent/src/adapters/http-kube.js';
-import { plainConnection } from '../agent/src/adapters/kube-connection.js';
-import type { KubeConnection } from '../agent/src/adapters/kube-connection.js';
+import { HttpKube, httpKubeFromUrl } from '../agent/src/adapters/kube/http-kube.js';
+import { plainConnection } from '../agent/src/adapters/kube/kube-connection.js';
+import type { KubeConnection } from '../agent/src/adapters/kube/kube-connection.js';
 import { KubeApiError } from '../agent/src/ports/kube.js';
 import { FleetError } from '../shared/src/errors.js';
 

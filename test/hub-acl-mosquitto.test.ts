@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../hub/src/hub.js';
-import { topics } from '../shared/src/topics.js';
+import { topics } from '../shared/src/protocol/topics.js';
 import { startTestHub } from './support/hub-fixture.js';
 import { findOnPath } from './support/on-path.js';
 import { makeTempDir } from './support/temp-dir.js';

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { connect, connectAsync } from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedBroker } from '../hub/src/adapters/embedded-broker.js';
-import type { EmbeddedBrokerOptions } from '../hub/src/adapters/embedded-broker.js';
-import { MAX_PAYLOAD_BYTES } from '../shared/src/protocol.js';
-import { topics } from '../shared/src/topics.js';
+import { EmbeddedBroker } from '../hub/src/adapters/broker/embedded-broker.js';
+import type { EmbeddedBrokerOptions } from '../hub/src/adapters/broker/embedded-broker.js';
+import { MAX_PAYLOAD_BYTES } from '../shared/src/protocol/protocol.js';
+import { topics } from '../shared/src/protocol/topics.js';
 import { quietLogger } from './support/hub-fixture.js';
 import { makeTempDir } from './support/temp-dir.js';
 

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubConfig } from '../hub/src/config.js';
+import { HubConfig } from '../hub/src/config/hub-config.js';
 import type { Hub } from '../hub/src/hub.js';
-import { MAX_PAYLOAD_BYTES } from '../shared/src/protocol.js';
-import { topics } from '../shared/src/topics.js';
+import { MAX_PAYLOAD_BYTES } from '../shared/src/protocol/protocol.js';
+import { topics } from '../shared/src/protocol/topics.js';
 import { startTestHub } from './support/hub-fixture.js';
 import { makeTempDir } from './support/temp-dir.js';
 

@@ -5,15 +5,15 @@
  */
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { MemoryFleetBus } from '../hub/src/adapters/memory-fleet-bus.js';
-import { openHubDatabase } from '../hub/src/adapters/hub-database.js';
-import { SqliteFleetStore } from '../hub/src/adapters/sqlite-fleet-store.js';
-import { SqliteRolloutStore } from '../hub/src/adapters/sqlite-rollout-store.js';
-import { DirectiveIssuer } from '../hub/src/directives.js';
-import { ClusterChanges } from '../hub/src/cluster-changes.js';
-import { RolloutService } from '../hub/src/rollouts.js';
-import { MemoryBroker } from '../shared/src/memory-broker.js';
-import { generateSigningKeyPair, loadSigningKey } from '../shared/src/signing.js';
+import { MemoryFleetBus } from '../hub/src/adapters/broker/memory-fleet-bus.js';
+import { openHubDatabase } from '../hub/src/adapters/store/hub-database.js';
+import { SqliteFleetStore } from '../hub/src/adapters/store/sqlite-fleet-store.js';
+import { SqliteRolloutStore } from '../hub/src/adapters/store/sqlite-rollout-store.js';
+import { DirectiveIssuer } from '../hub/src/rollouts/directive-issuer.js';
+import { ClusterChanges } from '../hub/src/ingest/cluster-changes.js';
+import { RolloutService } from '../hub/src/rollouts/rollout-service.js';
+import { MemoryBroker } from '../shared/src/protocol/memory-broker.js';
+import { generateSigningKeyPair, loadSigningKey } from '../shared/src/protocol/signing.js';
 import { quietLogger } from './support/hub-fixture.js';
 import { makeTempDir } from './support/temp-dir.js';
 

@@ -11,16 +11,16 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
-import { HttpKube } from '../agent/src/adapters/http-kube.js';
+import { HttpKube } from '../agent/src/adapters/kube/http-kube.js';
 import {
   connectKube,
   inClusterConnection,
   kubeconfigConnection,
   plainConnection,
   TOKEN_REREAD_MS,
-} from '../agent/src/adapters/kube-connection.js';
-import type { ServiceAccountFiles } from '../agent/src/adapters/kube-connection.js';
-import type { KubeObject } from '../agent/src/ports/kube.js';
+} from '../agent/src/adapters/kube/kube-connection.js';
+import type { ServiceAccountFiles } from '../agent/src/adapters/kube/kube-connection.js';
+import type { KubeObject } from '../agent/src/core/kube-object.js';
 import { FleetError } from '../shared/src/errors.js';
 import { startKubeApiServer } from '../simulators/src/kube-api/server.js';
 import type { KubeApiServer } from '../simulators/src/kube-api/server.js';

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KubeApiError } from '../agent/src/ports/kube.js';
-import type { KubeClient, KubeObject } from '../agent/src/ports/kube.js';
+import type { KubeClient } from '../agent/src/ports/kube.js';
+import type { KubeObject } from '../agent/src/core/kube-object.js';
 
 export interface KubeFixture {
   kube: KubeClient;

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HttpKube, httpKubeFromUrl } from '../agent/src/adapters/http-kube.js';
-import { kubeconfigConnection } from '../agent/src/adapters/kube-connection.js';
-import { MemoryKube } from '../agent/src/adapters/memory-kube/index.js';
+import { HttpKube, httpKubeFromUrl } from '../agent/src/adapters/kube/http-kube.js';
+import { kubeconfigConnection } from '../agent/src/adapters/kube/kube-connection.js';
+import { MemoryKube } from '../simulators/src/memory-kube/index.js';
 import { startKubeApiServer } from '../simulators/src/kube-api/server.js';
 import { describeKubeContract } from './kube-contract.js';
 import { makeTempDir } from './support/temp-dir.js';

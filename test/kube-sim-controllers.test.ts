@@ -4,12 +4,12 @@
  * Time runs on a manual clock.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpKubeFromUrl } from '../agent/src/adapters/http-kube.js';
-import type { HttpKube } from '../agent/src/adapters/http-kube.js';
-import { assessHealth } from '../agent/src/core/health.js';
-import type { KubeObject } from '../agent/src/ports/kube.js';
-import { refOf } from '../agent/src/ports/kube.js';
-import { ManualClock } from '../simulators/src/kube-controllers/clock.js';
+import { httpKubeFromUrl } from '../agent/src/adapters/kube/http-kube.js';
+import type { HttpKube } from '../agent/src/adapters/kube/http-kube.js';
+import { assessHealth } from '../agent/src/core/apply/health.js';
+import type { KubeObject } from '../agent/src/core/kube-object.js';
+import { refOf } from '../agent/src/core/kube-object.js';
+import { ManualClock } from '../shared/src/time/clock.js';
 import { startKubeApiServer } from '../simulators/src/kube-api/server.js';
 import type { KubeApiServer } from '../simulators/src/kube-api/server.js';
 

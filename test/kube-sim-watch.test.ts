@@ -10,7 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../simulators/src/kube-controllers/clock.js';
+import { ManualClock } from '../shared/src/time/clock.js';
 import { startKubeApiServer } from '../simulators/src/kube-api/server.js';
 import type { KubeApiServer } from '../simulators/src/kube-api/server.js';
 import { findKubectl, kubectlEnv } from './kube-sim-support.js';

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openAgentDatabase } from '../agent/src/adapters/agent-database.js';
-import { SqliteAgentStore } from '../agent/src/adapters/sqlite-agent-store.js';
-import { EVENTS_DROPPED_REASON, INITIAL_STATE } from '../agent/src/ports/agent-store.js';
+import { openAgentDatabase } from '../agent/src/adapters/store/agent-database.js';
+import { SqliteAgentStore } from '../agent/src/adapters/store/sqlite-agent-store.js';
+import { EVENTS_DROPPED_REASON } from '../agent/src/ports/agent-store.js';
+import { INITIAL_STATE } from '../agent/src/core/agent-state.js';
 import type { AgentStore } from '../agent/src/ports/agent-store.js';
-import type { ReportRecord } from '../shared/src/protocol.js';
+import type { ReportRecord } from '../shared/src/protocol/protocol.js';
 import { makeTempDir } from './support/temp-dir.js';
 
 const at = new Date('2026-11-22T10:00:00Z');

@@ -1,6 +1,6 @@
 /** Prune safety through the reconciler: only what the agent applied and still owns, never everything at once. */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AgentState } from '../agent/src/ports/agent-store.js';
+import type { AgentState } from '../agent/src/core/agent-state.js';
 import { configMapRef, configMapYaml, memoryAgent } from './support/memory-agent.js';
 
 describe('prune', () => {

@@ -3,15 +3,15 @@
  * the hub's embedded aedes broker on a real TCP port) and the in-process memory broker.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryUplink } from '../agent/src/adapters/memory-uplink.js';
-import { MqttUplink } from '../agent/src/adapters/mqtt-uplink.js';
+import { MemoryUplink } from '../agent/src/adapters/uplink/memory-uplink.js';
+import { MqttUplink } from '../agent/src/adapters/uplink/mqtt-uplink.js';
 import type { Uplink } from '../agent/src/ports/uplink.js';
-import { EmbeddedBroker } from '../hub/src/adapters/embedded-broker.js';
-import { MemoryFleetBus } from '../hub/src/adapters/memory-fleet-bus.js';
+import { EmbeddedBroker } from '../hub/src/adapters/broker/embedded-broker.js';
+import { MemoryFleetBus } from '../hub/src/adapters/broker/memory-fleet-bus.js';
 import type { FleetBus } from '../hub/src/ports/fleet-bus.js';
-import { MemoryBroker } from '../shared/src/memory-broker.js';
-import type { Report } from '../shared/src/protocol.js';
-import { topics } from '../shared/src/topics.js';
+import { MemoryBroker } from '../shared/src/protocol/memory-broker.js';
+import type { Report } from '../shared/src/protocol/protocol.js';
+import { topics } from '../shared/src/protocol/topics.js';
 import { quietLogger } from './support/hub-fixture.js';
 
 interface TransportSetup {

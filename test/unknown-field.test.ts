@@ -7,9 +7,9 @@
 import { KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpKubeFromUrl } from '../agent/src/adapters/http-kube.js';
-import type { HttpKube } from '../agent/src/adapters/http-kube.js';
-import type { KubeObject } from '../agent/src/ports/kube.js';
+import { httpKubeFromUrl } from '../agent/src/adapters/kube/http-kube.js';
+import type { HttpKube } from '../agent/src/adapters/kube/http-kube.js';
+import type { KubeObject } from '../agent/src/core/kube-object.js';
 import { startKubeApiServer } from '../simulators/src/kube-api/server.js';
 import type { KubeApiServer } from '../simulators/src/kube-api/server.js';
 

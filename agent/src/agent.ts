@@ -6,23 +6,23 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../shared/src/logger.js';
-import { loadTrustedKeys } from '../../shared/src/signing.js';
-import { openAgentDatabase } from './adapters/agent-database.js';
+import { loadTrustedKeys } from '../../shared/src/protocol/signing.js';
+import { openAgentDatabase } from './adapters/store/agent-database.js';
 import { createCommitVerifier } from './adapters/commit-signature/index.js';
-import { IsomorphicGitSource } from './adapters/isomorphic-git-source.js';
-import { connectKube } from './adapters/kube-connection.js';
-import { MqttUplink } from './adapters/mqtt-uplink.js';
-import { SqliteAgentStore } from './adapters/sqlite-agent-store.js';
-import { RateLimitedKube } from './adapters/rate-limited-kube.js';
-import { SqliteAppliedObjects } from './adapters/sqlite-applied-objects.js';
-import { SqliteRevisionCache } from './adapters/sqlite-revision-cache.js';
-import { StandaloneUplink } from './adapters/standalone-uplink.js';
-import type { AgentSettings } from './config.js';
-import type { GitSource } from './ports/git-source.js';
+import { IsomorphicGitSource } from '../../shared/src/git/isomorphic-git-source.js';
+import { connectKube } from './adapters/kube/kube-connection.js';
+import { MqttUplink } from './adapters/uplink/mqtt-uplink.js';
+import { SqliteAgentStore } from './adapters/store/sqlite-agent-store.js';
+import { RateLimitedKube } from './adapters/kube/rate-limited-kube.js';
+import { SqliteAppliedObjects } from './adapters/store/sqlite-applied-objects.js';
+import { SqliteRevisionCache } from './adapters/store/sqlite-revision-cache.js';
+import { StandaloneUplink } from './adapters/uplink/standalone-uplink.js';
+import type { AgentSettings } from './config/agent-config.js';
+import type { GitSource } from '../../shared/src/git/git-source.js';
 import type { KubeClient } from './ports/kube.js';
 import type { Uplink } from './ports/uplink.js';
-import { Reconciler } from './reconciler.js';
-import type { CommitCheck } from './reconciler.js';
+import { Reconciler } from './reconcile/reconciler.js';
+import type { CommitCheck } from './reconcile/reconciler.js';
 
 export const AGENT_VERSION = '0.1.0';
 

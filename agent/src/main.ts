@@ -1,12 +1,12 @@
 /** Composition root of the `agent` binary. */
 import { Command } from 'commander';
 import { describeError } from '../../shared/src/errors.js';
-import { parseLabelArgs } from '../../shared/src/labels.js';
+import { parseLabelArgs } from '../../shared/src/fleet/labels.js';
 import { createLogger } from '../../shared/src/logger.js';
 import { startAgent } from './agent.js';
-import { describeCache } from './cache-report.js';
-import { loadAgentSettings } from './config.js';
-import { renderDirectory } from './render-command.js';
+import { describeCache } from './cli/cache-report.js';
+import { loadAgentSettings } from './config/agent-config.js';
+import { renderDirectory } from './cli/render-command.js';
 
 const program = new Command('agent').description('The edge agent: pulls desired state from Git and reconciles its cluster.');
 

@@ -4,15 +4,15 @@ import { Command, Option } from 'commander';
 import { loadConfigFile } from '../../shared/src/config.js';
 import { describeError } from '../../shared/src/errors.js';
 import { createLogger } from '../../shared/src/logger.js';
-import { openHubDatabase } from './adapters/hub-database.js';
-import { SqliteApiTokenStore } from './adapters/sqlite-api-token-store.js';
-import { SqliteFleetStore } from './adapters/sqlite-fleet-store.js';
-import { createApiToken } from './api-tokens.js';
-import { HubConfig } from './config.js';
+import { openHubDatabase } from './adapters/store/hub-database.js';
+import { SqliteApiTokenStore } from './adapters/store/sqlite-api-token-store.js';
+import { SqliteFleetStore } from './adapters/store/sqlite-fleet-store.js';
+import { createApiToken } from './access/api-tokens.js';
+import { HubConfig } from './config/hub-config.js';
 import { startHub } from './hub.js';
-import { parseLabelArgs } from '../../shared/src/labels.js';
-import { registerCluster } from './registry.js';
-import { writeSigningKeyPair } from './signing-keys.js';
+import { parseLabelArgs } from '../../shared/src/fleet/labels.js';
+import { registerCluster } from './access/registry.js';
+import { writeSigningKeyPair } from './access/signing-keys.js';
 
 /** The config with its relative paths resolved against the config file's folder. */
 function readConfig(file: string): HubConfig {

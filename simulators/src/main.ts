@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { describeError } from '../../shared/src/errors.js';
 import { createLogger } from '../../shared/src/logger.js';
 import { startFleet } from './fleet/fleet.js';
-import { startGitServer } from './git-server.js';
+import { startGitServer } from './git-server/git-server.js';
 import { startKubeApiServer } from './kube-api/server.js';
 
 const port = (value: string) => {

@@ -8,7 +8,7 @@ import type { RolloutEvent } from '../../hub/src/adapters/http-api/event-stream.
 import type { RolloutDetail } from '../../hub/src/core/rollout/progress.js';
 import { SseParser } from '../../hub/src/fleetctl/sse.js';
 import type { SseEvent } from '../../hub/src/fleetctl/sse.js';
-import type { ClusterView } from '../../hub/src/ports/fleet-store.js';
+import type { ClusterView } from '../../hub/src/core/cluster-view.js';
 import { startRolloutFleet } from '../support/rollout-fleet.js';
 import type { RolloutFleet } from '../support/rollout-fleet.js';
 import { makeTempDir } from '../support/temp-dir.js';

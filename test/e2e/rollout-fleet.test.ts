@@ -7,12 +7,12 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../hub/src/hub.js';
-import { writeSigningKeyPair } from '../../hub/src/signing-keys.js';
+import { writeSigningKeyPair } from '../../hub/src/access/signing-keys.js';
 import { startFleet } from '../../simulators/src/fleet/fleet.js';
 import type { Fleet } from '../../simulators/src/fleet/fleet.js';
-import { commitFiles, createBareRepo } from '../../simulators/src/git-fixtures.js';
-import { startGitServer } from '../../simulators/src/git-server.js';
-import type { GitServer } from '../../simulators/src/git-server.js';
+import { commitFiles, createBareRepo } from '../../simulators/src/git-server/fixtures.js';
+import { startGitServer } from '../../simulators/src/git-server/git-server.js';
+import type { GitServer } from '../../simulators/src/git-server/git-server.js';
 import { startKubeApiServer } from '../../simulators/src/kube-api/server.js';
 import type { KubeApiServer } from '../../simulators/src/kube-api/server.js';
 import { startTestHub } from '../support/hub-fixture.js';

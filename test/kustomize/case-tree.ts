@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import type { FileTree } from '../../agent/src/ports/git-source.js';
+import type { FileTree } from '../../shared/src/git/file-tree.js';
 
 export const CASES_DIR = join(import.meta.dirname, 'cases');
 const HARNESS_FILES = new Set(['expected.yaml', 'case.json']);

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildKustomization } from '../../agent/src/core/kustomize/build.js';
-import { serializeObjects } from '../../agent/src/core/kustomize/serialize.js';
+import { buildKustomization } from '../../agent/src/core/render/kustomize/build.js';
+import { serializeObjects } from '../../agent/src/core/render/kustomize/serialize.js';
 import { kubectlAvailable, kubectlKustomize, listCases, readCaseTree } from './case-tree.js';
 
 const cases = listCases();

@@ -9,8 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildKustomization } from '../../agent/src/core/kustomize/build.js';
-import { KustomizeError } from '../../agent/src/core/kustomize/types.js';
+import { buildKustomization } from '../../agent/src/core/render/kustomize/build.js';
+import { KustomizeError } from '../../agent/src/core/render/kustomize/types.js';
 
 const DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment

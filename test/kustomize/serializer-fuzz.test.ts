@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildKustomization } from '../../agent/src/core/kustomize/build.js';
-import { serializeObjects } from '../../agent/src/core/kustomize/serialize.js';
+import { buildKustomization } from '../../agent/src/core/render/kustomize/build.js';
+import { serializeObjects } from '../../agent/src/core/render/kustomize/serialize.js';
 import { kubectlAvailable } from './case-tree.js';
 
 const PIECES = [

@@ -7,9 +7,9 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KUSTOMIZATION_READING, readWithYamlPackage } from '../../agent/src/core/kustomize/kustomization.js';
-import { parseWithYamlPackage } from '../../agent/src/core/kustomize/resource-yaml.js';
-import { readSimpleYaml } from '../../agent/src/core/kustomize/simple-yaml.js';
+import { KUSTOMIZATION_READING, readWithYamlPackage } from '../../agent/src/core/render/kustomize/kustomization.js';
+import { parseWithYamlPackage } from '../../agent/src/core/render/kustomize/resource-yaml.js';
+import { readSimpleYaml } from '../../agent/src/core/render/kustomize/simple-yaml.js';
 import { CASES_DIR } from './case-tree.js';
 import { generateManifest, mutate, random, writeYaml } from './yaml-generator.js';
 

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { startAgent } from '../../agent/src/agent.js';
 import type { RunningAgent } from '../../agent/src/agent.js';
-import { httpKubeFromUrl } from '../../agent/src/adapters/http-kube.js';
-import { AgentConfig, resolveAgentSettings } from '../../agent/src/config.js';
-import type { AgentSettings } from '../../agent/src/config.js';
+import { httpKubeFromUrl } from '../../agent/src/adapters/kube/http-kube.js';
+import { AgentConfig, resolveAgentSettings } from '../../agent/src/config/agent-config.js';
+import type { AgentSettings } from '../../agent/src/config/agent-config.js';
 import { quietLogger } from './hub-fixture.js';
 
 export interface TestAgentOptions {

@@ -3,7 +3,7 @@ import { createLogger } from '../../shared/src/logger.js';
 import type { Logger } from '../../shared/src/logger.js';
 import { startHub } from '../../hub/src/hub.js';
 import type { Hub } from '../../hub/src/hub.js';
-import { HubConfig } from '../../hub/src/config.js';
+import { HubConfig } from '../../hub/src/config/hub-config.js';
 
 /** Silent unless LOG_LEVEL is set, so a failing test can be rerun with logs. */
 export const quietLogger = (): Logger =>

@@ -1,13 +1,13 @@
-import { openAgentDatabase } from '../../agent/src/adapters/agent-database.js';
-import { MemoryGitSource } from '../../agent/src/adapters/memory-git-source.js';
-import { MemoryKube } from '../../agent/src/adapters/memory-kube/index.js';
-import { MemoryUplink } from '../../agent/src/adapters/memory-uplink.js';
-import { SqliteAgentStore } from '../../agent/src/adapters/sqlite-agent-store.js';
-import { SqliteAppliedObjects } from '../../agent/src/adapters/sqlite-applied-objects.js';
-import { SqliteRevisionCache } from '../../agent/src/adapters/sqlite-revision-cache.js';
-import { Reconciler } from '../../agent/src/reconciler.js';
-import type { ReconcilerDeps } from '../../agent/src/reconciler.js';
-import { MemoryBroker } from '../../shared/src/memory-broker.js';
+import { openAgentDatabase } from '../../agent/src/adapters/store/agent-database.js';
+import { MemoryGitSource } from '../../shared/src/git/memory-git-source.js';
+import { MemoryKube } from '../../simulators/src/memory-kube/index.js';
+import { MemoryUplink } from '../../agent/src/adapters/uplink/memory-uplink.js';
+import { SqliteAgentStore } from '../../agent/src/adapters/store/sqlite-agent-store.js';
+import { SqliteAppliedObjects } from '../../agent/src/adapters/store/sqlite-applied-objects.js';
+import { SqliteRevisionCache } from '../../agent/src/adapters/store/sqlite-revision-cache.js';
+import { Reconciler } from '../../agent/src/reconcile/reconciler.js';
+import type { ReconcilerDeps } from '../../agent/src/reconcile/reconciler.js';
+import { MemoryBroker } from '../../shared/src/protocol/memory-broker.js';
 import { quietLogger } from './hub-fixture.js';
 
 /** An agent with every port in memory, for reconciler behaviour tests. Close `db` after. */

@@ -7,12 +7,12 @@
 import { join } from 'node:path';
 import { startAgent } from '../../agent/src/agent.js';
 import type { RunningAgent } from '../../agent/src/agent.js';
-import { httpKubeFromUrl } from '../../agent/src/adapters/http-kube.js';
-import { AgentConfig, resolveAgentSettings } from '../../agent/src/config.js';
+import { httpKubeFromUrl } from '../../agent/src/adapters/kube/http-kube.js';
+import { AgentConfig, resolveAgentSettings } from '../../agent/src/config/agent-config.js';
 import type { Hub } from '../../hub/src/hub.js';
-import { writeSigningKeyPair } from '../../hub/src/signing-keys.js';
-import { commitFiles, createBareRepo } from '../../simulators/src/git-fixtures.js';
-import { startGitServer } from '../../simulators/src/git-server.js';
+import { writeSigningKeyPair } from '../../hub/src/access/signing-keys.js';
+import { commitFiles, createBareRepo } from '../../simulators/src/git-server/fixtures.js';
+import { startGitServer } from '../../simulators/src/git-server/git-server.js';
 import { startKubeApiServer } from '../../simulators/src/kube-api/server.js';
 import { quietLogger, startTestHub } from './hub-fixture.js';
 

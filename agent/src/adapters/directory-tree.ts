@@ -6,9 +6,9 @@
 import { lstatSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FleetError } from '../../../shared/src/errors.js';
-import { DEFAULT_TREE_LIMITS, TreeTally, checkTreeEntry } from '../core/tree-policy.js';
-import type { TreeLimits } from '../core/tree-policy.js';
-import type { FileTree } from '../ports/git-source.js';
+import { DEFAULT_TREE_LIMITS, TreeTally, checkTreeEntry } from '../../../shared/src/git/tree-policy.js';
+import type { TreeLimits } from '../../../shared/src/git/tree-policy.js';
+import type { FileTree } from '../../../shared/src/git/file-tree.js';
 
 export function readDirectoryTree(root: string, limits: TreeLimits = DEFAULT_TREE_LIMITS): FileTree {
   const files = new Map<string, Uint8Array>();

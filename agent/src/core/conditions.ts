@@ -1,4 +1,4 @@
-import type { Condition } from '../../../shared/src/protocol.js';
+import type { Condition } from '../../../shared/src/protocol/protocol.js';
 
 export type ConditionInput = Omit<Condition, 'lastTransitionTime'>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { generateSigningKeyPair, loadSigningKey, loadTrustedKeys, signDirective } from '../../../shared/src/signing.js';
-import type { Directive } from '../../../shared/src/protocol.js';
+import { generateSigningKeyPair, loadSigningKey, loadTrustedKeys, signDirective } from '../../../shared/src/protocol/signing.js';
+import type { Directive } from '../../../shared/src/protocol/protocol.js';
 import { checkDirective } from './directive-check.js';
 import type { DirectiveContext } from './directive-check.js';
 

@@ -5,9 +5,9 @@
  * which revision), its seq is above the last accepted, and it has not expired. Anything else is
  * refused with a reason and changes nothing. Pure, with the clock and the last directive passed in.
  */
-import { Directive, parsePayload } from '../../../shared/src/protocol.js';
-import { verifyDirectiveSignature } from '../../../shared/src/signing.js';
-import type { TrustedKeys } from '../../../shared/src/signing.js';
+import { Directive, parsePayload } from '../../../shared/src/protocol/protocol.js';
+import { verifyDirectiveSignature } from '../../../shared/src/protocol/signing.js';
+import type { TrustedKeys } from '../../../shared/src/protocol/signing.js';
 
 export interface DirectiveContext {
   clusterId: string;

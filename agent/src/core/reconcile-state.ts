@@ -4,13 +4,13 @@
  * the reconciler shell saves and reports the result.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { AgentState } from '../ports/agent-store.js';
-import type { ObjectRef } from '../ports/kube.js';
-import { summarizeChangeSet } from './change-set.js';
-import type { ChangeSetEntry } from './change-set.js';
+import type { AgentState } from './agent-state.js';
+import type { ObjectRef } from './kube-object.js';
+import { summarizeChangeSet } from './apply/change-set.js';
+import type { ChangeSetEntry } from './apply/change-set.js';
 import { setConditions } from './conditions.js';
 import type { ConditionInput } from './conditions.js';
-import type { HealthSummary } from './health.js';
+import type { HealthSummary } from './apply/health.js';
 
 /** A revision the agent was told to run but could not fetch yet; the applied one stays meanwhile. */
 export interface PendingRevision {

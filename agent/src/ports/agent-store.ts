@@ -1,37 +1,10 @@
 /**
  * The agent's durable memory: what it applied, its conditions, and the outbox of records not yet
  * acknowledged by the hub. One adapter, `SqliteAgentStore`, over a file or `:memory:`
- * database; a state
- * change and the record announcing it are always committed together.
+ * database; a state change and the record announcing it are always committed together.
  */
-import type { Condition, Directive, EventRecord, Health, ReportRecord } from '../../../shared/src/protocol.js';
-import type { ObjectRef } from './kube.js';
-
-export interface AgentState {
-  appliedRevision: string | null;
-  desiredRevision: string | null;
-  health: Health;
-  conditions: Condition[];
-  /** The objects the applied revision consists of, in apply order. */
-  inventory: ObjectRef[];
-  /** Bytes kept to reconcile offline, as last measured. */
-  cacheBytes: number;
-  /** When the applied revision was first applied (ISO 8601), for its health deadline. */
-  appliedAt: string | null;
-  /** Objects whose live state differs from the applied revision and was left so (drift policy alert). */
-  driftedObjects: number;
-}
-
-export const INITIAL_STATE: AgentState = {
-  appliedRevision: null,
-  desiredRevision: null,
-  health: 'Unknown',
-  conditions: [],
-  inventory: [],
-  cacheBytes: 0,
-  appliedAt: null,
-  driftedObjects: 0,
-};
+import type { Directive, EventRecord, ReportRecord } from '../../../shared/src/protocol/protocol.js';
+import type { AgentState } from '../core/agent-state.js';
 
 /**
  * The reason of the event that stands for events the outbox dropped: while the hub is

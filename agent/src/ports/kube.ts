@@ -6,45 +6,7 @@
  * client-node) and `MemoryKube` (an in-process cluster).
  * Both are checked by one contract suite.
  */
-
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: KubeMetadata;
-  [field: string]: unknown;
-}
-
-export interface KubeMetadata {
-  name: string;
-  namespace?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  managedFields?: ManagedFieldsEntry[];
-  [field: string]: unknown;
-}
-
-export interface ManagedFieldsEntry {
-  manager: string;
-  operation: 'Apply' | 'Update';
-  apiVersion: string;
-  time?: string;
-  fieldsType: 'FieldsV1';
-  fieldsV1: Record<string, unknown>;
-  /** Set when the write went through a subresource, e.g. `status` for a controller's status update. */
-  subresource?: string;
-}
-
-/** Identifies one object. `namespace` is absent for cluster-scoped kinds. */
-export interface ObjectRef {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace?: string;
-}
+import type { KubeObject, ObjectRef } from '../core/kube-object.js';
 
 export interface ApplyOptions {
   fieldManager: string;
@@ -98,13 +60,3 @@ export class KubeApiError extends Error {
     this.reason = reason;
   }
 }
-
-export const refOf = (object: KubeObject): ObjectRef => ({
-  apiVersion: object.apiVersion,
-  kind: object.kind,
-  name: object.metadata.name,
-  ...(object.metadata.namespace !== undefined ? { namespace: object.metadata.namespace } : {}),
-});
-
-export const describeRef = (ref: ObjectRef): string =>
-  `${ref.kind}/${ref.namespace ? `${ref.namespace}/` : ''}${ref.name} (${ref.apiVersion})`;

@@ -3,7 +3,7 @@
  * contents stored once by content, and named refs. One adapter, `SqliteRevisionCache`, in the
  * agent's SQLite file (or `:memory:`).
  */
-import type { FileTree } from './git-source.js';
+import type { FileTree } from '../../../shared/src/git/file-tree.js';
 
 export interface CachedRevision {
   sha: string;

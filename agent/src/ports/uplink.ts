@@ -3,7 +3,7 @@
  * `MemoryUplink` (an in-process broker). Being offline is normal: publishing while offline
  * rejects at once and nothing is queued here — the outbox in SQLite is the only queue.
  */
-import type { Ack, Report } from '../../../shared/src/protocol.js';
+import type { Ack, Report } from '../../../shared/src/protocol/protocol.js';
 
 export interface Uplink {
   isConnected(): boolean;

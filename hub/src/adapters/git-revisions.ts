@@ -5,7 +5,7 @@
  * that cannot fetch it reports the rollout's failure itself.
  */
 import { listServerRefs } from 'isomorphic-git';
-import { fetchHttp } from '../../../agent/src/adapters/git/http-client.js';
+import { fetchHttp } from '../../../shared/src/git/http-client.js';
 import { FleetError, describeError } from '../../../shared/src/errors.js';
 
 export type RevisionResolver = (ref: string) => Promise<string>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { topics } from '../../../shared/src/topics.js';
+import { topics } from '../../../shared/src/protocol/topics.js';
 import { mayPublish, maySubscribe } from './topic-acl.js';
 
 describe('topic ACL', () => {

@@ -3,7 +3,7 @@
  * it publishes its presence (the only retained message it may set) and its reports, and it
  * subscribes only to its own acknowledgements and directives — no wildcards, no `$SYS`. Pure.
  */
-import { parseClusterTopic } from '../../../shared/src/topics.js';
+import { parseClusterTopic } from '../../../shared/src/protocol/topics.js';
 
 export type AclDecision = { allowed: true } | { allowed: false; reason: string };
 

@@ -1,4 +1,4 @@
-import type { ClusterView } from '../ports/fleet-store.js';
+import type { ClusterView } from '../core/cluster-view.js';
 import { formatTable } from '../../../shared/src/table.js';
 
 /** The `fleetctl clusters` table: one row per cluster. */

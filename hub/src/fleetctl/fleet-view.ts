@@ -1,7 +1,7 @@
 /** `fleetctl fleet` and `fleetctl cluster get`. Pure. */
 import { formatTable } from '../../../shared/src/table.js';
 import type { ClusterDetail } from '../adapters/http-api/types.js';
-import type { FleetSummary } from '../fleet-summary.js';
+import type { FleetSummary } from '../core/fleet-summary.js';
 
 const counts = (record: Record<string, number>, key = (k: string) => k) =>
   Object.entries(record)

@@ -1,23 +1,8 @@
 /**
  * The hub's fleet inventory. One adapter, `SqliteFleetStore`, over a file or `:memory:`.
  */
-import type { ClusterStatus, Directive, ReportRecord } from '../../../shared/src/protocol.js';
-
-export type PresenceState = 'online' | 'offline' | 'unknown';
-
-export interface ClusterView {
-  id: string;
-  labels: Record<string, string>;
-  presence: PresenceState;
-  /** When presence last changed, ISO 8601; null if never heard from. */
-  presenceAt: string | null;
-  agentVersion: string | null;
-  /** Highest report record seq committed for this cluster. */
-  lastSeq: number;
-  status: ClusterStatus | null;
-  /** When the agent produced `status`, ISO 8601. */
-  statusAt: string | null;
-}
+import type { Directive, ReportRecord } from '../../../shared/src/protocol/protocol.js';
+import type { ClusterView } from '../core/cluster-view.js';
 
 export interface EventView {
   seq: number;

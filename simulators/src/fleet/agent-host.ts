@@ -5,8 +5,8 @@
  */
 import { startAgent } from '../../../agent/src/agent.js';
 import type { RunningAgent } from '../../../agent/src/agent.js';
-import { httpKubeFromUrl } from '../../../agent/src/adapters/http-kube.js';
-import { AgentConfig, resolveAgentSettings } from '../../../agent/src/config.js';
+import { httpKubeFromUrl } from '../../../agent/src/adapters/kube/http-kube.js';
+import { AgentConfig, resolveAgentSettings } from '../../../agent/src/config/agent-config.js';
 import { describeError } from '../../../shared/src/errors.js';
 import { createLogger } from '../../../shared/src/logger.js';
 import type { Logger } from '../../../shared/src/logger.js';

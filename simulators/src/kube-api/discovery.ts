@@ -3,7 +3,7 @@
  * built from a cluster's resource catalogue. kubectl asks for aggregated discovery first and
  * falls back to these when the answer is plain JSON. Pure.
  */
-import type { ResourceCatalogue, ResourceType } from '../../../agent/src/adapters/memory-kube/index.js';
+import type { ResourceCatalogue, ResourceType } from '../memory-kube/index.js';
 
 export const SERVER_VERSION = {
   major: '1',

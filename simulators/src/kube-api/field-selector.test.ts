@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../agent/src/ports/kube.js';
+import type { KubeObject } from '../../../agent/src/core/kube-object.js';
 import { parseFieldSelector } from './field-selector.js';
 
 const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: 'shop' }, status: { phase: 'Running' } };

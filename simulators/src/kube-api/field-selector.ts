@@ -4,7 +4,7 @@
  * the server would (kubectl's delete waits on `metadata.name`, describe lists events by
  * `involvedObject.*`) and a few it would refuse. Pure.
  */
-import type { KubeObject } from '../../../agent/src/ports/kube.js';
+import type { KubeObject } from '../../../agent/src/core/kube-object.js';
 
 interface FieldRequirement {
   path: string[];

@@ -1,7 +1,7 @@
 /** Reading a request body with a size bound, and decoding it as JSON or YAML. */
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { KubeStatusError, StatusReason } from '../../../agent/src/adapters/memory-kube/index.js';
+import { KubeStatusError, StatusReason } from '../memory-kube/index.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 

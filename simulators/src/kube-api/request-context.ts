@@ -1,10 +1,10 @@
 /** What a resource handler needs to know about one request, decoded from HTTP. */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import type { MemoryKube, ResourceType } from '../../../agent/src/adapters/memory-kube/index.js';
-import { badRequest, KubeStatusError, PatchType, qualifiedName, StatusReason } from '../../../agent/src/adapters/memory-kube/index.js';
-import type { KubeObject, ObjectRef } from '../../../agent/src/ports/kube.js';
-import { isObject } from '../../../agent/src/adapters/memory-kube/field-path.js';
-import type { ControllerClock } from '../kube-controllers/clock.js';
+import type { MemoryKube, ResourceType } from '../memory-kube/index.js';
+import { badRequest, KubeStatusError, PatchType, qualifiedName, StatusReason } from '../memory-kube/index.js';
+import type { KubeObject, ObjectRef } from '../../../agent/src/core/kube-object.js';
+import { isObject } from '../memory-kube/field-path.js';
+import type { Clock } from '../../../shared/src/time/clock.js';
 import type { Route } from './routes.js';
 
 export type ResourceRoute = Extract<Route, { type: 'resource' }>;
@@ -21,7 +21,7 @@ export interface RequestContext {
   /** The time as it moves on, for answers that last (watches). */
   clock: () => Date;
   /** Timers for watch timeouts, so that tests can end a watch without waiting. */
-  timers: Pick<ControllerClock, 'setTimeout' | 'clearTimeout'>;
+  timers: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
 }
 
 export interface Reply {

@@ -2,9 +2,9 @@
  * Requests on resources (`…/{plural}[/{name}[/{subresource}]]`), answered by a MemoryKube the way
  * the API server answers them.
  */
-import { badRequest, finalizersOf, isDeleting } from '../../../agent/src/adapters/memory-kube/index.js';
-import type { ResourceType } from '../../../agent/src/adapters/memory-kube/index.js';
-import type { KubeObject, ObjectRef } from '../../../agent/src/ports/kube.js';
+import { badRequest, finalizersOf, isDeleting } from '../memory-kube/index.js';
+import type { ResourceType } from '../memory-kube/index.js';
+import type { KubeObject, ObjectRef } from '../../../agent/src/core/kube-object.js';
 import { parseFieldSelector } from './field-selector.js';
 import { decodeBody } from './request-body.js';
 import {

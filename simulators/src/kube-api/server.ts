@@ -7,9 +7,9 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { MemoryKube } from '../../../agent/src/adapters/memory-kube/index.js';
-import { systemClock } from '../kube-controllers/clock.js';
-import type { ControllerClock } from '../kube-controllers/clock.js';
+import { MemoryKube } from '../memory-kube/index.js';
+import { systemClock } from '../../../shared/src/time/clock.js';
+import type { Clock } from '../../../shared/src/time/clock.js';
 import { startControllers } from '../kube-controllers/controllers.js';
 import type { ControllerOptions, Controllers } from '../kube-controllers/controllers.js';
 import { apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
@@ -29,7 +29,7 @@ export interface KubeApiServerOptions {
    * Time for the controllers and for watch timeouts (default: real time). When given without
    * `now`, object timestamps follow it too.
    */
-  clock?: ControllerClock;
+  clock?: Clock;
   logger?: Logger;
   /** Largest request body accepted; larger ones get 413. */
   maxBodyBytes?: number;
@@ -122,7 +122,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
 interface ServerContext {
   cluster: (id: string) => MemoryKube;
   now: () => Date;
-  clock: ControllerClock;
+  clock: Clock;
   maxBodyBytes: number;
 }
 

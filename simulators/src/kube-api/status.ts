@@ -1,7 +1,7 @@
 /** Kubernetes `Status` objects: how the API server reports failures (and some successes). */
 import { KubeApiError } from '../../../agent/src/ports/kube.js';
-import { KubeStatusError, StatusReason } from '../../../agent/src/adapters/memory-kube/index.js';
-import type { StatusDetails } from '../../../agent/src/adapters/memory-kube/index.js';
+import { KubeStatusError, StatusReason } from '../memory-kube/index.js';
+import type { StatusDetails } from '../memory-kube/index.js';
 
 export interface StatusObject {
   kind: 'Status';

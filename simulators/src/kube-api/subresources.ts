@@ -2,10 +2,10 @@
  * The `scale` and `status` subresources: how `kubectl scale` changes replicas, and how a
  * controller reports status without touching the spec.
  */
-import { KubeStatusError, PatchType, patchWith, StatusReason } from '../../../agent/src/adapters/memory-kube/index.js';
-import type { ResourceType } from '../../../agent/src/adapters/memory-kube/index.js';
-import { isObject } from '../../../agent/src/adapters/memory-kube/field-path.js';
-import type { KubeObject, ObjectRef } from '../../../agent/src/ports/kube.js';
+import { KubeStatusError, PatchType, patchWith, StatusReason } from '../memory-kube/index.js';
+import type { ResourceType } from '../memory-kube/index.js';
+import { isObject } from '../memory-kube/field-path.js';
+import type { KubeObject, ObjectRef } from '../../../agent/src/core/kube-object.js';
 import { decodeBody } from './request-body.js';
 import { contentTypeOf, existing, methodNotAllowed, PATCH_TYPES, requireJson, unsupportedMediaType, writeOptions } from './request-context.js';
 import type { Reply, RequestContext } from './request-context.js';

@@ -2,7 +2,7 @@
  * The `Table` rendering of a list that kubectl asks for when it prints for a person: a name and
  * an age per row, with the object's metadata attached. Pure.
  */
-import type { KubeObject } from '../../../agent/src/ports/kube.js';
+import type { KubeObject } from '../../../agent/src/core/kube-object.js';
 
 /** Ages as kubectl prints them: `45s`, `7m`, `5h`, `3d`. */
 export function humanAge(from: string | undefined, now: Date): string {

@@ -5,8 +5,8 @@
  * tells informers to list again).
  */
 import type { ServerResponse } from 'node:http';
-import { badRequest, groupVersionOf, parseLabelSelector } from '../../../agent/src/adapters/memory-kube/index.js';
-import type { ResourceType, WatchEvent } from '../../../agent/src/adapters/memory-kube/index.js';
+import { badRequest, groupVersionOf, parseLabelSelector } from '../memory-kube/index.js';
+import type { ResourceType, WatchEvent } from '../memory-kube/index.js';
 import { parseFieldSelector } from './field-selector.js';
 import type { Reply, RequestContext } from './request-context.js';
 import { toTable, wantsTable } from './table.js';

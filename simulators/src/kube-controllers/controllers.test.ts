@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryKube, PatchType } from '../../../agent/src/adapters/memory-kube/index.js';
-import type { KubeObject, ObjectRef } from '../../../agent/src/ports/kube.js';
-import { ManualClock } from './clock.js';
+import { MemoryKube, PatchType } from '../memory-kube/index.js';
+import type { KubeObject, ObjectRef } from '../../../agent/src/core/kube-object.js';
+import { ManualClock } from '../../../shared/src/time/clock.js';
 import { startControllers } from './controllers.js';
 import type { ControllerOptions, Controllers } from './controllers.js';
 

@@ -4,12 +4,13 @@
  * their status the way kube-controller-manager would: in progress as soon as a new generation
  * appears, ready (or failed, when a failure is injected) after a delay on an injectable clock.
  */
-import { formatTime, isDeleting } from '../../../agent/src/adapters/memory-kube/index.js';
-import type { MemoryKube } from '../../../agent/src/adapters/memory-kube/index.js';
-import { KubeApiError, refOf } from '../../../agent/src/ports/kube.js';
-import type { KubeObject, ObjectRef } from '../../../agent/src/ports/kube.js';
-import { systemClock } from './clock.js';
-import type { ControllerClock } from './clock.js';
+import { formatTime, isDeleting } from '../memory-kube/index.js';
+import type { MemoryKube } from '../memory-kube/index.js';
+import { KubeApiError } from '../../../agent/src/ports/kube.js';
+import { refOf } from '../../../agent/src/core/kube-object.js';
+import type { KubeObject, ObjectRef } from '../../../agent/src/core/kube-object.js';
+import { systemClock } from '../../../shared/src/time/clock.js';
+import type { Clock } from '../../../shared/src/time/clock.js';
 import { failureOf } from './failures.js';
 import type { FailureRules } from './failures.js';
 import { serviceController, WORKLOAD_CONTROLLERS } from './kinds.js';
@@ -17,7 +18,7 @@ import type { KindController, Timing } from './kinds.js';
 import type { Fields, StatusContext } from './status-builders.js';
 
 export interface ControllerOptions {
-  clock?: ControllerClock;
+  clock?: Clock;
   /** How long workloads take to become ready, Jobs to complete, claims to bind. Default 1000. */
   readyAfterMs?: number;
   failures?: FailureRules;

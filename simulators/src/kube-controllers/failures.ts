@@ -2,7 +2,7 @@
  * Failure injection: which objects the simulated controllers must never bring to ready, and why.
  * Pure.
  */
-import type { KubeObject } from '../../../agent/src/ports/kube.js';
+import type { KubeObject } from '../../../agent/src/core/kube-object.js';
 
 export interface FailureRules {
   /** Image tags that never become ready: `['bad']` fails any container image ending in `:bad`. */

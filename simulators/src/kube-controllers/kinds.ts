@@ -2,7 +2,7 @@
  * What each simulated controller does with one version of an object: the status to write as soon
  * as it sees it, and the outcome to write later (ready, complete, failed), if any. Pure.
  */
-import type { KubeObject } from '../../../agent/src/ports/kube.js';
+import type { KubeObject } from '../../../agent/src/core/kube-object.js';
 import {
   claimStatus,
   daemonSetStatus,

@@ -5,7 +5,7 @@
  * does.
  */
 import { createHash } from 'node:crypto';
-import type { KubeObject } from '../../../agent/src/ports/kube.js';
+import type { KubeObject } from '../../../agent/src/core/kube-object.js';
 
 export type Fields = Record<string, unknown>;
 

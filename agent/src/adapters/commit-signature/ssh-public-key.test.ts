@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseSshPublicKeyBlob, parseSshPublicKeyLine } from './ssh-public-key.js';
-import { ecdsaP256TestKey, ed25519TestKey, rsaTestKey } from './ssh-test-signer.js';
+import { ecdsaP256TestKey, ed25519TestKey, rsaTestKey } from '../../../../test/support/ssh-test-signer.js';
 import { sshString } from './ssh-wire.js';
 
 /** Keys made by `ssh-keygen -t …`; fingerprints as `ssh-keygen -lf` printed them. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSshPublicKeyLine } from './ssh-public-key.js';
 import { verifySshSignature } from './ssh-signature.js';
-import { armoredSshSig, ed25519TestKey } from './ssh-test-signer.js';
+import { armoredSshSig, ed25519TestKey } from '../../../../test/support/ssh-test-signer.js';
 
 const payload = Buffer.from('tree 0000\nauthor a\n\nmessage\n');
 const signer = ed25519TestKey();

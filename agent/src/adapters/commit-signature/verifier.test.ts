@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isFleetError } from '../../../../shared/src/errors.js';
 import { parseSshPublicKeyLine } from './ssh-public-key.js';
-import { armoredSshSig, ed25519TestKey } from './ssh-test-signer.js';
+import { armoredSshSig, ed25519TestKey } from '../../../../test/support/ssh-test-signer.js';
 import { createCommitVerifier } from './verifier.js';
 
 const signer = ed25519TestKey();

@@ -3,7 +3,7 @@
  * (any method but GET and HEAD). The caller is attached to the request for the audit log.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ApiCaller, ApiTokenVerifier } from '../../api-tokens.js';
+import type { ApiCaller, ApiTokenVerifier } from '../../access/api-tokens.js';
 import { ApiError, sendError } from './errors.js';
 
 declare module 'fastify' {

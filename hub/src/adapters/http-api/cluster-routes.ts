@@ -1,11 +1,11 @@
 /** Clusters and the fleet summary. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { checkLabels } from '../../../../shared/src/labels.js';
-import { parseSelector, selectorMatches } from '../../../../shared/src/selector.js';
-import type { ClusterChanges } from '../../cluster-changes.js';
-import { summarizeFleet } from '../../fleet-summary.js';
-import type { RolloutService } from '../../rollouts.js';
+import { checkLabels } from '../../../../shared/src/fleet/labels.js';
+import { parseSelector, selectorMatches } from '../../../../shared/src/fleet/selector.js';
+import type { ClusterChanges } from '../../ingest/cluster-changes.js';
+import { summarizeFleet } from '../../core/fleet-summary.js';
+import type { RolloutService } from '../../rollouts/rollout-service.js';
 import type { FleetStore } from '../../ports/fleet-store.js';
 import { ApiError } from './errors.js';
 

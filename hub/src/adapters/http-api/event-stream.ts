@@ -10,8 +10,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Rollout } from '../../core/rollout/model.js';
 import { rolloutDetail } from '../../core/rollout/progress.js';
 import type { RolloutDetail } from '../../core/rollout/progress.js';
-import type { ClusterChanges } from '../../cluster-changes.js';
-import type { RolloutService } from '../../rollouts.js';
+import type { ClusterChanges } from '../../ingest/cluster-changes.js';
+import type { RolloutService } from '../../rollouts/rollout-service.js';
 
 export const KEEPALIVE_MS = 15_000;
 const MAX_BUFFERED_BYTES = 1024 * 1024;

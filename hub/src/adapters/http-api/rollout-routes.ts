@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { OperatorAction } from '../../core/rollout/engine.js';
 import type { RolloutStatus } from '../../core/rollout/model.js';
 import { rolloutDetail } from '../../core/rollout/progress.js';
-import type { RolloutService } from '../../rollouts.js';
+import type { RolloutService } from '../../rollouts/rollout-service.js';
 import { callerOf } from './auth.js';
 import { ApiError, intParam } from './errors.js';
 

@@ -1,10 +1,10 @@
 import type { RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiTokenVerifier, createApiToken } from '../../api-tokens.js';
-import { ClusterChanges } from '../../cluster-changes.js';
-import { openHubDatabase } from '../hub-database.js';
-import { SqliteApiTokenStore } from '../sqlite-api-token-store.js';
-import { SqliteFleetStore } from '../sqlite-fleet-store.js';
+import { ApiTokenVerifier, createApiToken } from '../../access/api-tokens.js';
+import { ClusterChanges } from '../../ingest/cluster-changes.js';
+import { openHubDatabase } from '../store/hub-database.js';
+import { SqliteApiTokenStore } from '../store/sqlite-api-token-store.js';
+import { SqliteFleetStore } from '../store/sqlite-fleet-store.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
 import { buildHttpApi } from './server.js';
 

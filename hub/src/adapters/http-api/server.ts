@@ -1,9 +1,9 @@
 /** The operator HTTP API (JSON), wired: authentication, routes, errors. */
 import Fastify from 'fastify';
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import type { ApiTokenVerifier } from '../../api-tokens.js';
-import type { ClusterChanges } from '../../cluster-changes.js';
-import type { RolloutService } from '../../rollouts.js';
+import type { ApiTokenVerifier } from '../../access/api-tokens.js';
+import type { ClusterChanges } from '../../ingest/cluster-changes.js';
+import type { RolloutService } from '../../rollouts/rollout-service.js';
 import type { FleetStore } from '../../ports/fleet-store.js';
 import { requireApiTokens } from './auth.js';
 import { clusterRoutes } from './cluster-routes.js';

@@ -1,7 +1,8 @@
 /** Shapes of API answers that are not a port or core type as is (for clients such as fleetctl). */
 import type { AuditEntry } from '../../core/rollout/model.js';
 import type { RolloutDetail } from '../../core/rollout/progress.js';
-import type { ClusterView, EventView } from '../../ports/fleet-store.js';
+import type { EventView } from '../../ports/fleet-store.js';
+import type { ClusterView } from '../../core/cluster-view.js';
 import type { RolloutSummary } from '../../ports/rollout-store.js';
 
 export type ClusterDetail = ClusterView & { events: EventView[] };

@@ -5,7 +5,7 @@
  * clusters not yet taken that match their selector, up to their cumulative percentage. Pure.
  */
 import { createHash } from 'node:crypto';
-import { selectorMatches } from '../../../../shared/src/selector.js';
+import { selectorMatches } from '../../../../shared/src/fleet/selector.js';
 import type { RolloutPlan } from './plan.js';
 
 export interface ClusterLabels {

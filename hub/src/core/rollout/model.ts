@@ -2,7 +2,7 @@
  * The rollout engine's data: a rollout, each cluster's progress in it, what the engine reads of
  * the fleet, and what it asks the shell to do. Plain data, so it persists and compares as is.
  */
-import type { Health } from '../../../../shared/src/protocol.js';
+import type { Health } from '../../../../shared/src/protocol/protocol.js';
 import type { RolloutPlan } from './plan.js';
 
 /**

@@ -4,7 +4,7 @@
  * Pure; the format is documented in docs/rollouts.md.
  */
 import { z } from 'zod';
-import { ClusterSelector, parseSelector } from '../../../../shared/src/selector.js';
+import { ClusterSelector, parseSelector } from '../../../../shared/src/fleet/selector.js';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 

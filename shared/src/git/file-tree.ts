@@ -1,0 +1,2 @@
+/** Files of a tree: path (POSIX, relative, no leading `./`) → content. */
+export type FileTree = ReadonlyMap<string, Uint8Array>;
