@@ -62,7 +62,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
   const entry = (id: string): { kube: MemoryKube; controllers: Controllers | undefined } => {
     let found = clusters.get(id);
     if (found === undefined) {
-      const kube = new MemoryKube({ now, ...(options.watchHistory !== undefined ? { watchHistory: options.watchHistory } : {}) });
+      const kube = new MemoryKube({ clock: { now: () => now().getTime() }, ...(options.watchHistory !== undefined ? { watchHistory: options.watchHistory } : {}) });
       const controllers =
         options.controllers === false
           ? undefined

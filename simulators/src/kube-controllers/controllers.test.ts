@@ -32,7 +32,7 @@ afterEach(() => {
 
 function setup(options: Omit<ControllerOptions, 'clock'> = {}): Fixture {
   const clock = new ManualClock(Date.parse('2025-05-01T00:00:00Z'));
-  const kube = new MemoryKube({ now: () => new Date(clock.now()) });
+  const kube = new MemoryKube({ clock });
   const controllers = startControllers(kube, { clock, readyAfterMs: 5000, ...options });
   running.push(controllers);
   return {
@@ -159,7 +159,7 @@ describe('simulated controllers', () => {
 
   it('forgets deleted objects, reports objects that existed before it started, and stops', async () => {
     const clock = new ManualClock();
-    const kube = new MemoryKube({ now: () => new Date(clock.now()) });
+    const kube = new MemoryKube({ clock });
     const web = workload('Deployment', 'web', { replicas: 1, selector: {}, template: podTemplate('nginx') });
     await kube.apply(web, AGENT);
     const controllers = startControllers(kube, { clock, readyAfterMs: 100 });

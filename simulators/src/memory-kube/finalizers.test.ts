@@ -25,7 +25,7 @@ async function failure(promise: Promise<unknown>): Promise<KubeStatusError> {
 
 describe('MemoryKube deletion with finalizers', () => {
   it('marks an object with finalizers, keeps it until the last finalizer goes, then deletes it', async () => {
-    const kube = new MemoryKube({ now: () => new Date(NOW) });
+    const kube = new MemoryKube({ clock: { now: () => NOW } });
     const events: WatchEvent[] = [];
     kube.watch('v1', 'ConfigMap', {}, (event) => events.push(event));
     const created = await kube.apply(guarded(['example.com/a', 'example.com/b']), AGENT);

@@ -1,5 +1,7 @@
-export { MemoryKube, PatchType, formatTime } from './memory-kube.js';
-export type { MemoryKubeOptions, StatusWriteOptions, WatchOptions, WriteOptions } from './memory-kube.js';
+export { MemoryKube, PatchType } from './memory-kube.js';
+export type { MemoryKubeOptions, StatusWriteOptions, WatchOptions } from './memory-kube.js';
+export { formatTime } from './stored-objects.js';
+export type { WriteOptions } from './stored-objects.js';
 export { ResourceCatalogue, builtInResourceTypes, groupVersionOf, splitApiVersion, statusIsSubresource } from './catalogue.js';
 export type { ResourceType } from './catalogue.js';
 export { KubeStatusError, StatusReason, badRequest, qualifiedName } from './status-error.js';

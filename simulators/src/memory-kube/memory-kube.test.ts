@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { KubeApiError } from '../../../agent/src/ports/kube.js';
 import type { KubeObject } from '../../../agent/src/core/kube-object.js';
+import { ManualClock } from '../../../shared/src/time/clock.js';
 import { MemoryKube, PatchType } from './memory-kube.js';
 import { KubeStatusError } from './status-error.js';
 
-const clock = (): { now: () => Date; advance(seconds: number): void } => {
-  let t = Date.parse('2024-03-01T12:00:00Z');
-  return { now: () => new Date(t), advance: (s) => (t += s * 1000) };
-};
 
 const cm = (name: string, data: Record<string, string>, namespace = 'default'): KubeObject => ({
   apiVersion: 'v1',
@@ -27,7 +24,7 @@ async function rejection(promise: Promise<unknown>): Promise<KubeStatusError> {
 
 describe('MemoryKube', () => {
   it('starts with the default namespaces, Active, stamped by the injected clock', async () => {
-    const kube = new MemoryKube({ now: clock().now, newUid: () => 'uid-1' });
+    const kube = new MemoryKube({ clock: new ManualClock(Date.parse('2024-03-01T12:00:00Z')), newUid: () => 'uid-1' });
     const namespaces = await kube.list('v1', 'Namespace');
     expect(namespaces.map((n) => n.metadata.name)).toEqual(['default', 'kube-public', 'kube-system']);
     expect(namespaces[0]).toMatchObject({ status: { phase: 'Active' }, metadata: { uid: 'uid-1', creationTimestamp: '2024-03-01T12:00:00Z' } });
