@@ -1,24 +1,21 @@
 import * as fs from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { Errors, fetch, getConfig, init, readObject, resolveRef, setConfig } from 'isomorphic-git';
+import { fetch, readObject } from 'isomorphic-git';
 import type { GitAuth, HttpClient } from 'isomorphic-git';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
-import { describeError, FleetError, isFleetError } from '../errors.js';
+import { FleetError, isFleetError } from '../errors.js';
+import type { FileTree } from './file-tree.js';
+import { fetchFailure, withoutCredentials } from './fetch-error.js';
+import { GitCacheDir, REMOTE } from './git-cache-dir.js';
+import type { GitSource } from './git-source.js';
+import { fetchHttp } from './http-client.js';
+import { readCheckedTree } from './pack/checked-tree.js';
+import { readShallow } from './pack/compact-packs.js';
+import { capturePack } from './pack/pack-capture.js';
+import type { GitObject } from './pack/packed-objects.js';
 import { DEFAULT_TREE_LIMITS } from './tree-policy.js';
 import type { TreeLimits } from './tree-policy.js';
-import type { GitSource } from './git-source.js';
-import type { FileTree } from './file-tree.js';
-import { readCheckedTree } from './pack/checked-tree.js';
-import { cachedHeads, compactPacks, countPacks, readShallow } from './pack/compact-packs.js';
-import { directoryBytes } from './pack/directory-bytes.js';
-import { fetchFailure, withoutCredentials } from './fetch-error.js';
-import { fetchHttp } from './http-client.js';
-import { withCacheObjects } from './pack/cache-objects.js';
-import { capturePack } from './pack/pack-capture.js';
-import { storeReceivedPack } from './pack/pack-indexer.js';
-import type { GitObject } from './pack/packed-objects.js';
-import { assertBranchName, assertFullSha, FULL_SHA, normalizeTreePath } from './tree-path.js';
+import { assertBranchName, assertFullSha, normalizeTreePath } from './tree-path.js';
 
 export type GitAuthOptions = { username: string; password: string } | { token: string };
 
@@ -40,7 +37,6 @@ export interface IsomorphicGitSourceOptions {
   logger?: Logger;
 }
 
-const REMOTE = 'origin';
 const TOKEN_USER = 'x-access-token';
 /** First deepening step of `fetchCommit`; each next one is four times larger. */
 const FIRST_DEEPEN = 16;
@@ -58,14 +54,15 @@ const FIRST_DEEPEN = 16;
  * after a history rewrite the first fetch brings the new head's whole history.
  *
  * isomorphic-git negotiates and writes refs and `shallow`; the received pack is taken from its
- * HTTP responses and indexed here with native zlib (`git/pack-capture.ts`,
- * `git/pack-indexer.ts`), and trees and blobs are read straight from the packs
- * (`git/packed-objects.ts`): isomorphic-git's per-object paths, with pure-JS inflate, cost
+ * HTTP responses and indexed here with native zlib (`pack/pack-capture.ts`,
+ * `pack/pack-indexer.ts`), and trees and blobs are read straight from the packs
+ * (`pack/packed-objects.ts`): isomorphic-git's per-object paths, with pure-JS inflate, cost
  * several times native git on a repository of a few thousand files.
  *
- * The git directory is only a cache. Operations on it run one at a time; each fetch adds a
- * packfile, so past `maxPacks` they are compacted into one (`git/compact-packs.ts`); and a cache
- * that cannot be read is deleted, to be rebuilt by the next fetch.
+ * The git directory is only a cache (`git-cache-dir.ts`). Operations on it run one at a time;
+ * each fetch adds a packfile, so past `maxPacks` they are compacted into one
+ * (`pack/compact-packs.ts`); and a cache that cannot be read is deleted, to be rebuilt by the
+ * next fetch.
  */
 export class IsomorphicGitSource implements GitSource {
   private readonly url: string;
@@ -78,10 +75,7 @@ export class IsomorphicGitSource implements GitSource {
   private readonly maxPacks: number;
   private readonly maxHistory: number;
   private readonly logger: Logger;
-  /** isomorphic-git's object cache (parsed pack indexes, pack contents); replaced when packs are. */
-  private cache: object = {};
-  /** Pack files whose checksums were checked (by `PackSet`, or as they were indexed). */
-  private verifiedPacks = new Set<string>();
+  private readonly dir: GitCacheDir;
   /** Operations on the cache directory run one at a time, including an abandoned timed-out fetch. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -97,13 +91,14 @@ export class IsomorphicGitSource implements GitSource {
     this.maxPacks = options.maxPacks ?? 4;
     this.maxHistory = options.maxHistory ?? 10_000;
     this.logger = (options.logger ?? pino({ level: 'silent' })).child({ component: 'git-source' });
+    this.dir = new GitCacheDir(this.gitdir, this.safeUrl, this.logger);
   }
 
   fetchBranchHead(branch: string): Promise<string> {
     return this.serial(() => assertBranchName(branch), async () => {
-      await this.prepareCache();
+      await this.dir.prepare();
       const head = await this.network(`branch ${branch}`, branch, (http) => this.fetchBranch(http, branch));
-      await this.compactIfNeeded();
+      await this.dir.compactIfNeeded(this.maxPacks);
       return head;
     });
   }
@@ -114,12 +109,12 @@ export class IsomorphicGitSource implements GitSource {
       assertBranchName(branch);
     };
     return this.serial(check, async () => {
-      await this.prepareCache();
-      if (await this.hasCommit(commit)) return;
+      await this.dir.prepare();
+      if (await this.dir.hasCommit(commit)) return;
       await this.network(`commit ${commit} on branch ${branch}`, branch, async (http) => {
         await this.fetchBranch(http, branch);
         let deepened = 0;
-        for (let step = FIRST_DEEPEN; !(await this.hasCommit(commit)); step *= 4) {
+        for (let step = FIRST_DEEPEN; !(await this.dir.hasCommit(commit)); step *= 4) {
           const boundary = await readShallow(this.gitdir);
           // Without a shallow boundary the whole history is here already.
           if (boundary.size === 0 || deepened >= this.maxHistory) throw this.notReachable(commit, branch, deepened);
@@ -130,7 +125,7 @@ export class IsomorphicGitSource implements GitSource {
           this.logger.debug({ commit, branch, deepened }, 'deepened history');
         }
       });
-      await this.compactIfNeeded();
+      await this.dir.compactIfNeeded(this.maxPacks);
     });
   }
 
@@ -138,9 +133,9 @@ export class IsomorphicGitSource implements GitSource {
     return this.serial(() => assertFullSha(commit), async () => {
       let result: Awaited<ReturnType<typeof readObject>>;
       try {
-        result = await readObject({ fs, cache: this.cache, gitdir: this.gitdir, oid: commit, format: 'content' });
+        result = await readObject({ fs, cache: this.dir.cache, gitdir: this.gitdir, oid: commit, format: 'content' });
       } catch (error) {
-        throw await this.readError(error, commit);
+        throw await this.dir.readError(error, commit);
       }
       if (result.type !== 'commit') throw new FleetError('validation', `object ${commit} is a ${result.type}, not a commit`);
       return Uint8Array.from(result.object as Uint8Array);
@@ -154,92 +149,26 @@ export class IsomorphicGitSource implements GitSource {
       base = normalizeTreePath(path);
     };
     return this.serial(check, async () => {
-      return withCacheObjects(this.cacheDir(), async ({ objects, sizes }) => {
+      return this.dir.objects(async ({ objects, sizes }) => {
         const reader = { read: (oid: string) => objects.read(oid), sizeOf: (oid: string) => sizes.sizeOf(oid) };
         let tree: string;
         try {
           tree = treeOfCommit(commit, await objects.read(commit));
         } catch (error) {
-          throw isFleetError(error) ? error : await this.readError(error, commit);
+          throw isFleetError(error) ? error : await this.dir.readError(error, commit);
         }
         try {
           return await readCheckedTree(reader, { oid: commit, tree }, base, limits);
         } catch (error) {
           // Past the commit, a missing object means an incomplete cache, not an unknown commit.
-          throw isFleetError(error) ? error : await this.readError(error, commit, { damaged: true });
+          throw isFleetError(error) ? error : await this.dir.readError(error, commit, { damaged: true });
         }
       });
     });
   }
 
   diskUsage(): Promise<number> {
-    return this.serial(() => undefined, () => directoryBytes(this.gitdir));
-  }
-
-  private cacheDir(): { gitdir: string; verifiedPacks: Set<string>; cache: object } {
-    return { gitdir: this.gitdir, verifiedPacks: this.verifiedPacks, cache: this.cache };
-  }
-
-  /** Runs `check` at once (so argument errors do not wait), then `work` after every earlier operation. */
-  private serial<T>(check: () => void, work: () => Promise<T>): Promise<T> {
-    try {
-      check();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const run = this.queue.then(work);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  /** Fetches `branch`: incrementally from the cached head if there is one, else at depth 1. */
-  private async fetchBranch(http: HttpClient, branch: string): Promise<string> {
-    const cachedHead = await this.cachedHead(branch);
-    const head = await this.fetchRef(http, branch, cachedHead === undefined ? { depth: 1 } : {});
-    this.logger.debug({ url: this.safeUrl, branch, head, incremental: cachedHead !== undefined }, 'fetched');
-    return head;
-  }
-
-  private async fetchRef(http: HttpClient, branch: string, deepen: { depth?: number; relative?: boolean }): Promise<string> {
-    const auth = this.auth;
-    const capture = capturePack(http);
-    const result = await fetch({
-      fs,
-      cache: this.cache,
-      http: capture.client,
-      gitdir: this.gitdir,
-      url: this.url,
-      remote: REMOTE,
-      // The local ref is the previous fetch's head, which becomes the `have` of this one.
-      ref: `refs/remotes/${REMOTE}/${branch}`,
-      remoteRef: `refs/heads/${branch}`,
-      singleBranch: true,
-      ...deepen,
-      tags: false,
-      headers: {},
-      ...(auth ? { onAuth: () => auth } : {}),
-    });
-    if (!result.fetchHead) {
-      throw new FleetError('not-found', `repository ${this.safeUrl} is empty: branch ${branch} does not exist`);
-    }
-    const pack = capture.take();
-    if (pack) await this.storePack(pack);
-    return result.fetchHead;
-  }
-
-  /** Indexes and stores a pack taken from isomorphic-git's fetch (which has written refs and `shallow` already). */
-  private async storePack(pack: Buffer): Promise<void> {
-    const stored = await withCacheObjects(this.cacheDir(), ({ objects }) =>
-      // Only a thin pack has bases outside itself; isomorphic-git does not ask for thin packs.
-      storeReceivedPack(this.gitdir, pack, (oid) =>
-        objects.read(oid).catch((error: unknown) => {
-          if (error instanceof Errors.NotFoundError) return undefined;
-          throw error;
-        }),
-      ),
-    );
-    // Its checksum was checked as it was indexed.
-    if (stored !== undefined) this.verifiedPacks.add(stored);
+    return this.serial(() => undefined, () => this.dir.bytes());
   }
 
   /**
@@ -275,80 +204,52 @@ export class IsomorphicGitSource implements GitSource {
     }
   }
 
-  /** The head of the last fetch of `branch` if its commit is still in the cache. */
-  private async cachedHead(branch: string): Promise<string | undefined> {
-    let oid: string;
-    try {
-      oid = await resolveRef({ fs, gitdir: this.gitdir, ref: `refs/remotes/${REMOTE}/${branch}` });
-    } catch {
-      return undefined;
-    }
-    return (await this.hasCommit(oid)) ? oid : undefined;
-  }
 
-  /** Whether the commit is in the cache. A cache that cannot be read is deleted, for the next fetch to rebuild. */
-  private async hasCommit(oid: string): Promise<boolean> {
+  /** Runs `check` at once (so argument errors do not wait), then `work` after every earlier operation. */
+  private serial<T>(check: () => void, work: () => Promise<T>): Promise<T> {
     try {
-      return await withCacheObjects(this.cacheDir(), async ({ objects }) => (await objects.read(oid)).type === 'commit');
+      check();
     } catch (error) {
-      if (!(error instanceof Errors.NotFoundError)) {
-        await this.wipe(error);
-        await this.prepareCache();
-      }
-      return false;
+      return Promise.reject(error);
     }
+    const run = this.queue.then(work);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
-  /** (Re)creates the cache directory if it was deleted; the URL stays out of its config. */
-  private async prepareCache(): Promise<void> {
-    // A torn `shallow` file would be sent to the server as garbage on every fetch.
-    if ([...(await readShallow(this.gitdir))].some((line) => !FULL_SHA.test(line))) {
-      await this.wipe(new Error('malformed shallow file'));
-    }
-    await init({ fs, gitdir: this.gitdir, bare: true });
-    const key = `remote.${REMOTE}.fetch`;
-    if ((await getConfig({ fs, gitdir: this.gitdir, path: key })) === undefined) {
-      await setConfig({ fs, gitdir: this.gitdir, path: key, value: `+refs/heads/*:refs/remotes/${REMOTE}/*` });
-    }
+  /** Fetches `branch`: incrementally from the cached head if there is one, else at depth 1. */
+  private async fetchBranch(http: HttpClient, branch: string): Promise<string> {
+    const cachedHead = await this.dir.cachedHead(branch);
+    const head = await this.fetchRef(http, branch, cachedHead === undefined ? { depth: 1 } : {});
+    this.logger.debug({ url: this.safeUrl, branch, head, incremental: cachedHead !== undefined }, 'fetched');
+    return head;
   }
 
-  private async wipe(cause: unknown): Promise<void> {
-    this.logger.warn({ dir: this.gitdir, error: describeError(cause) }, 'git cache unreadable; deleting it to fetch again');
-    this.cache = {};
-    this.verifiedPacks = new Set();
-    await rm(this.gitdir, { recursive: true, force: true });
-  }
-
-  /** A failed read: an object that is not there, or a cache that cannot be read (then deleted). */
-  private async readError(error: unknown, commit: string, options: { damaged?: boolean } = {}): Promise<FleetError> {
-    if (error instanceof Errors.NotFoundError && !options.damaged) {
-      return new FleetError('not-found', `commit ${commit} is not in the fetched objects of ${this.safeUrl}`, { cause: error });
+  private async fetchRef(http: HttpClient, branch: string, deepen: { depth?: number; relative?: boolean }): Promise<string> {
+    const auth = this.auth;
+    const capture = capturePack(http);
+    const result = await fetch({
+      fs,
+      cache: this.dir.cache,
+      http: capture.client,
+      gitdir: this.gitdir,
+      url: this.url,
+      remote: REMOTE,
+      // The local ref is the previous fetch's head, which becomes the `have` of this one.
+      ref: `refs/remotes/${REMOTE}/${branch}`,
+      remoteRef: `refs/heads/${branch}`,
+      singleBranch: true,
+      ...deepen,
+      tags: false,
+      headers: {},
+      ...(auth ? { onAuth: () => auth } : {}),
+    });
+    if (!result.fetchHead) {
+      throw new FleetError('not-found', `repository ${this.safeUrl} is empty: branch ${branch} does not exist`);
     }
-    await this.wipe(error);
-    return new FleetError(
-      'transient',
-      `the git cache ${this.gitdir} could not be read (${describeError(error)}); it was deleted and the next fetch rebuilds it`,
-      { cause: error },
-    );
-  }
-
-  private async compactIfNeeded(): Promise<void> {
-    const packs = await countPacks(this.gitdir);
-    if (packs <= this.maxPacks) return;
-    let compacted: string | undefined;
-    try {
-      const heads = await cachedHeads(this.gitdir, REMOTE);
-      const result = await withCacheObjects(this.cacheDir(), ({ objects }) => compactPacks(this.gitdir, heads, objects));
-      compacted = result.packFile;
-      this.logger.debug({ dir: this.gitdir, ...result }, 'compacted packfiles');
-    } catch (error) {
-      // The old packs are still in place: the cache stays usable, only larger.
-      this.logger.warn({ dir: this.gitdir, packs, error: describeError(error) }, 'could not compact packfiles');
-    } finally {
-      // Drops the parsed indexes and contents of the packs that are gone.
-      this.cache = {};
-      this.verifiedPacks = new Set(compacted === undefined ? [] : [compacted]);
-    }
+    const pack = capture.take();
+    if (pack) await this.dir.storePack(pack);
+    return result.fetchHead;
   }
 
   private notReachable(commit: string, branch: string, deepened: number): FleetError {
