@@ -1,7 +1,8 @@
 /** The rollout engine, transition by transition, in virtual time. */
 import { describe, expect, it } from 'vitest';
 import { assignWaves } from './assign.js';
-import { act, createRollout, observe, supersede, tick, withDirectiveSeqs } from './engine.js';
+import { act, createRollout, supersede, tick, withDirectiveSeqs } from './engine.js';
+import { observe } from './observe.js';
 import type { FleetMember, Rollout, Step } from './model.js';
 import { RolloutPlanInput } from './plan.js';
 import type { RolloutPlan } from './plan.js';

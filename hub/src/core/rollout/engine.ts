@@ -4,14 +4,12 @@
  * every status change and on a timer; after a restart it simply calls again with what it stored.
  */
 import { FleetError } from '../../../../shared/src/errors.js';
-import type { AuditEntry, ClusterPhase, ClusterProgress, DirectiveIntent, FleetMember, FleetView, Rollout, RolloutStatus, Step } from './model.js';
+import type { ClusterProgress, FleetView, Rollout, RolloutStatus, Step } from './model.js';
 import { ACTIVE_STATUSES } from './model.js';
+import { FAILING, MOVING, observe } from './observe.js';
 import { failureBudget } from './plan.js';
 import type { RolloutPlan } from './plan.js';
-
-/** Phases of a cluster the rollout has directed and is still watching. */
-const MOVING: ReadonlySet<ClusterPhase> = new Set(['directed', 'applied', 'healthy', 'failed', 'timedOut', 'offline']);
-const FAILING: ReadonlySet<ClusterPhase> = new Set(['failed', 'timedOut']);
+import { StepBuilder } from './step-builder.js';
 
 export type OperatorAction = 'pause' | 'resume' | 'approve' | 'abort' | 'rollback';
 
@@ -22,66 +20,6 @@ const ALLOWED: Record<OperatorAction, ReadonlySet<RolloutStatus>> = {
   abort: new Set(['running', 'paused', 'awaitingApproval', 'rollingBack']),
   rollback: new Set(['running', 'paused', 'awaitingApproval', 'succeeded', 'aborted']),
 };
-
-/** Collects one step's changes over an immutable rollout. */
-class StepBuilder {
-  private readonly clusters: Map<string, ClusterProgress>;
-  private rollout: Rollout;
-  readonly directives: DirectiveIntent[] = [];
-  readonly audit: AuditEntry[] = [];
-  private readonly changed = new Set<string>();
-
-  constructor(
-    rollout: Rollout,
-    readonly fleet: FleetView,
-    readonly now: number,
-  ) {
-    this.rollout = rollout;
-    this.clusters = new Map(rollout.clusters);
-  }
-
-  get current(): Rollout {
-    return this.rollout;
-  }
-
-  cluster(id: string): ClusterProgress {
-    return this.clusters.get(id)!;
-  }
-
-  entries(): IterableIterator<[string, ClusterProgress]> {
-    return this.clusters.entries();
-  }
-
-  setCluster(id: string, next: ClusterProgress): void {
-    const previous = this.clusters.get(id)!;
-    if (previous === next) return;
-    this.clusters.set(id, next);
-    this.changed.add(id);
-    if (previous.phase !== next.phase) {
-      this.log(id, `cluster:${next.phase}`, `${id}: ${previous.phase} → ${next.phase}${next.reason ? ` (${next.reason})` : ''}`);
-    }
-  }
-
-  direct(id: string, revision: string, wave: string, fields: Partial<ClusterProgress> = {}): void {
-    this.setCluster(id, { ...this.cluster(id), ...fields, phase: 'directed', directedAt: this.now, healthySince: null, reason: null });
-    this.directives.push({ clusterId: id, revision, wave });
-  }
-
-  set(fields: Partial<Omit<Rollout, 'clusters'>>, action?: string, message?: string): void {
-    this.rollout = { ...this.rollout, ...fields };
-    if (action) this.log(null, action, message ?? action);
-  }
-
-  log(clusterId: string | null, action: string, message: string): void {
-    this.audit.push({ at: this.now, rolloutId: this.rollout.id, clusterId, action, message });
-  }
-
-  build(): Step {
-    const changed = this.changed.size > 0 || this.audit.length > 0;
-    const rollout = changed ? { ...this.rollout, clusters: this.clusters, updatedAt: this.now } : this.rollout;
-    return { rollout, directives: this.directives, audit: this.audit, changed: [...this.changed] };
-  }
-}
 
 export interface NewRollout {
   id: string;
@@ -188,40 +126,6 @@ function observeAll(step: StepBuilder, fleet: FleetView): void {
   }
 }
 
-/** A directed cluster's phase from what its agent last reported. */
-export function observe(progress: ClusterProgress, member: FleetMember | undefined, target: string, plan: RolloutPlan, now: number): ClusterProgress {
-  const reached = member !== undefined && progress.directiveSeq !== null && member.directiveSeq !== null && member.directiveSeq >= progress.directiveSeq;
-  const onTarget = reached && member.appliedRevision === target;
-  let phase: ClusterPhase;
-  let reason: string | null = null;
-  if (onTarget && member.health === 'Healthy') {
-    phase = 'healthy';
-  } else if (reached && member.stalled && member.desiredRevision === target) {
-    phase = 'failed';
-    reason = member.message || 'stalled';
-  } else if (onTarget && (member.health === 'Failed' || member.health === 'Degraded')) {
-    phase = 'failed';
-    reason = member.message || member.health;
-  } else if (!member?.online) {
-    phase = 'offline';
-  } else {
-    phase = onTarget ? 'applied' : 'directed';
-  }
-  // Back from offline, its deadline starts again: a cluster waited for must not time out the moment it returns.
-  const directedAt = progress.phase === 'offline' && phase !== 'offline' ? now : progress.directedAt;
-  const late = directedAt !== null && now - directedAt > plan.progressDeadline;
-  if (late && (phase === 'directed' || phase === 'applied')) {
-    phase = 'timedOut';
-    reason = `not healthy ${formatDuration(plan.progressDeadline)} after it was directed${member?.message ? `: ${member.message}` : ''}`;
-  } else if (late && phase === 'offline' && plan.offlinePolicy === 'skip') {
-    phase = 'skipped';
-    reason = `offline past the progress deadline (${formatDuration(plan.progressDeadline)})`;
-  }
-  const healthySince = phase === 'healthy' ? (progress.healthySince ?? now) : null;
-  if (phase === progress.phase && reason === progress.reason && healthySince === progress.healthySince && directedAt === progress.directedAt) return progress;
-  return { ...progress, phase, reason, healthySince, directedAt };
-}
-
 function advance(step: StepBuilder): void {
   const { plan, wave, acknowledged } = step.current;
   const wavePlan = plan.waves[wave]!;
@@ -308,14 +212,6 @@ function finishRollback(step: StepBuilder): void {
     else if (progress.phase === 'directed' || progress.phase === 'offline') waiting++;
   }
   if (waiting === 0) step.set({ status: 'rolledBack' }, 'rolled-back', 'every moved cluster is back on its previous revision, or gave up');
-}
-
-export function formatDuration(ms: number): string {
-  if (ms % 86_400_000 === 0 && ms > 0) return `${ms / 86_400_000}d`;
-  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
 }
 
 /** The rollout with the seqs its directives were recorded under (the shell calls this before persisting). */
