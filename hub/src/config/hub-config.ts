@@ -7,7 +7,7 @@ const PerSecond = z.number().positive();
 const MqttTls = z.strictObject({
   host: z.string().default('0.0.0.0'),
   port: Port.default(8883),
-  /** PEM files; relative paths are relative to the working directory. */
+  /** PEM files; relative paths are relative to the config file. */
   certFile: z.string().min(1),
   keyFile: z.string().min(1),
   /** CA for client certificates; without it clients authenticate with tokens only. */

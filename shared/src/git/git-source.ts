@@ -22,7 +22,7 @@ export interface GitSource {
   /**
    * The files under `path` (`''` or `.` for the root) in the tree of `commit`, read from what was
    * fetched, without a checkout. Keys are relative to `path`. Every entry is checked with the
-   * tree policy (`core/tree-policy.ts`) as it is listed and before any blob is read: a violation
+   * tree policy (`tree-policy.ts`) as it is listed and before any blob is read: a violation
    * is a `validation` FleetError whose message starts with the offending path. An unknown commit
    * or path is a `not-found` FleetError.
    */
