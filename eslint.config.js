@@ -48,9 +48,8 @@ const productionZones = [
     except: ['./ports', './core'],
     message: 'Ports are interfaces over core types: they import only core/ and shared/.',
   },
-  // TEMP-FLEETCTL {
   {
-    target: './hub/src/fleetctl-pending',
+    target: './hub/src/fleetctl',
     from: './hub/src',
     except: ['./fleetctl', './core'],
     message: 'fleetctl talks to the hub over HTTP: it uses the API schemas in shared/, never server internals.',

@@ -27,6 +27,8 @@ describe('import boundaries', () => {
     ['agent/src/core/probe.test.ts', "export { MemoryKube } from '../../../simulators/src/memory-kube/index.js';", 'core/ imports only shared/'],
     ['hub/src/core/probe.ts', "export type { FleetStore } from '../ports/fleet-store.js';", 'core/ imports only shared/'],
     ['agent/src/ports/probe.ts', "export { Applier } from '../reconcile/applier.js';", 'Ports are interfaces over core types'],
+    ['hub/src/fleetctl/probe.ts', "export { buildHttpApi } from '../adapters/http-api/server.js';", 'fleetctl talks to the hub over HTTP'],
+    ['hub/src/fleetctl/probe.ts', "export { startHub } from '../hub.js';", 'fleetctl talks to the hub over HTTP'],
   ])('%s: %s is refused', async (file, source, reason) => {
     const messages = await lintAt(file, source);
     expect(messages.join('\n')).toContain(reason);
@@ -39,6 +41,7 @@ describe('import boundaries', () => {
     ['simulators/src/probe.ts', "export type { KubeClient } from '../../agent/src/ports/kube.js';"],
     ['agent/src/reconcile/probe.test.ts', "export { MemoryKube } from '../../../simulators/src/memory-kube/index.js';"],
     ['hub/src/fleetctl/probe.ts', "export { simulateRollout } from '../core/rollout/simulate.js';"],
+    ['hub/src/fleetctl/probe.ts', "export { routes } from '../../../shared/src/api/routes.js';"],
   ])('%s: %s is allowed', async (file, source) => {
     expect(await lintAt(file, source)).toEqual([]);
   });

@@ -1,20 +1,31 @@
 /**
  * The operator API over real HTTP against a signing hub with three real agents: token roles,
  * rollouts driven through the API (create, approve, conflicting actions, audit), the fleet
- * summary, labels, and the event stream carrying rollout and cluster changes.
+ * summary, labels, and the event stream carrying rollout and cluster changes. Every answer and
+ * event is checked against its schema in shared/src/api/.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { RolloutEvent } from '../../hub/src/adapters/http-api/event-stream.js';
-import type { RolloutDetail } from '../../hub/src/core/rollout/progress.js';
+import type { ClusterView } from '../../shared/src/api/clusters.js';
+import { STREAM_EVENTS } from '../../shared/src/api/event-stream.js';
+import type { StreamEventData, StreamEventName } from '../../shared/src/api/event-stream.js';
+import type { RolloutDetail } from '../../shared/src/api/rollouts.js';
+import { API_ROUTES } from '../../shared/src/api/routes.js';
 import { SseParser } from '../../hub/src/fleetctl/sse.js';
 import type { SseEvent } from '../../hub/src/fleetctl/sse.js';
-import type { ClusterView } from '../../hub/src/core/cluster-view.js';
 import { startRolloutFleet } from '../support/rollout-fleet.js';
 import type { RolloutFleet } from '../support/rollout-fleet.js';
 import { makeTempDir } from '../support/temp-dir.js';
 
 const CLUSTERS = { 'store-0': { ring: 'canary' }, 'store-1': { ring: 'main' }, 'store-2': { ring: 'main' } };
 const IDS = Object.keys(CLUSTERS);
+
+/** The schema of the answer of `method path` (a concrete path), from the route catalogue. */
+function answerSchema(method: string, path: string) {
+  const bare = path.split('?')[0]!;
+  const route = API_ROUTES.find((r) => r.method === method && new RegExp(`^${r.path.replace(/\{\w+\}/g, '[^/]+')}$`).test(bare));
+  if (!route) throw new Error(`no route ${method} ${bare} in the catalogue`);
+  return route.response;
+}
 
 describe('operator API with a real fleet', () => {
   const temp = makeTempDir('e2e-api');
@@ -29,7 +40,9 @@ describe('operator API with a real fleet', () => {
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> & { error?: { kind: string; message: string } } };
+    const json: unknown = await response.json();
+    if (response.ok) expect(answerSchema(method, path).safeParse(json).error, `${method} ${path}`).toBeUndefined();
+    return { status: response.status, body: json as Record<string, unknown> & { error?: { kind: string; message: string } } };
   };
 
   /** An open event stream collecting what it receives; resolves once the hub subscribed it. */
@@ -45,7 +58,7 @@ describe('operator API with a real fleet', () => {
     })().catch(() => undefined);
     return {
       events,
-      of: <T>(name: string) => events.filter((e) => e.event === name).map((e) => JSON.parse(e.data) as T),
+      of: <N extends StreamEventName>(name: N) => events.filter((e) => e.event === name).map((e) => STREAM_EVENTS[name].parse(JSON.parse(e.data)) as StreamEventData<N>),
       close: async () => {
         controller.abort();
         await done;
@@ -131,12 +144,12 @@ describe('operator API with a real fleet', () => {
       expect((await call('GET', '/api/v1/audit?limit=0', viewer)).status).toBe(400);
 
       // Progress arrived as events without the per-cluster list, ending in the final status.
-      await expect.poll(() => stream.of<RolloutEvent>('rollout').filter((e) => e.id === rollout.id).map((e) => e.status).at(-1), { timeout: 5_000 }).toBe('succeeded');
-      const events = stream.of<RolloutEvent>('rollout');
+      await expect.poll(() => stream.of('rollout').filter((e) => e.id === rollout.id).map((e) => e.status).at(-1), { timeout: 5_000 }).toBe('succeeded');
+      const events = stream.of('rollout');
       expect(events.map((e) => e.status)).toEqual(expect.arrayContaining(['running', 'awaitingApproval', 'succeeded']));
       expect(events.every((e) => !('clusters' in e))).toBe(true);
       // Each cluster's new status was streamed after ingest committed it.
-      await expect.poll(() => new Set(stream.of<ClusterView>('cluster').filter((c) => c.status?.appliedRevision === release1).map((c) => c.id)), { timeout: 5_000 }).toEqual(new Set(IDS));
+      await expect.poll(() => new Set(stream.of('cluster').filter((c) => c.status?.appliedRevision === release1).map((c) => c.id)), { timeout: 5_000 }).toEqual(new Set(IDS));
     } finally {
       await stream.close();
     }
@@ -157,7 +170,7 @@ describe('operator API with a real fleet', () => {
       const set = await call('PUT', '/api/v1/clusters/store-2/labels', operator, { labels: { ring: 'main', zone: 'b' } });
       expect(set.status).toBe(200);
       expect(set.body['labels']).toEqual({ ring: 'main', zone: 'b' });
-      await expect.poll(() => stream.of<ClusterView>('cluster').some((c) => c.id === 'store-2' && c.labels['zone'] === 'b'), { timeout: 5_000 }).toBe(true);
+      await expect.poll(() => stream.of('cluster').some((c) => c.id === 'store-2' && c.labels['zone'] === 'b'), { timeout: 5_000 }).toBe(true);
       const selected = await call('GET', `/api/v1/clusters?selector=${encodeURIComponent('ring=main,zone')}`, viewer);
       expect((selected.body['items'] as ClusterView[]).map((c) => c.id)).toEqual(['store-2']);
       expect((await call('PUT', '/api/v1/clusters/store-2/labels', operator, { labels: { zone: 'b c' } })).status).toBe(400);

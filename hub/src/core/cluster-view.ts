@@ -1,18 +1,12 @@
-/** A cluster as the hub knows it: labels, presence and the latest status its agent reported. */
+/**
+ * A cluster as the hub knows it: labels, presence and the latest status its agent reported. The
+ * shape is the operator API's (shared/src/api/clusters.ts), so what the hub keeps is what it answers.
+ */
+import type { Assert, SameType } from '../../../shared/src/api/common.js';
+import type { ClusterView } from '../../../shared/src/api/clusters.js';
 import type { ClusterStatus } from '../../../shared/src/protocol/protocol.js';
 
-export type PresenceState = 'online' | 'offline' | 'unknown';
+export type { ClusterView, PresenceState } from '../../../shared/src/api/clusters.js';
 
-export interface ClusterView {
-  id: string;
-  labels: Record<string, string>;
-  presence: PresenceState;
-  /** When presence last changed, ISO 8601; null if never heard from. */
-  presenceAt: string | null;
-  agentVersion: string | null;
-  /** Highest report record seq committed for this cluster. */
-  lastSeq: number;
-  status: ClusterStatus | null;
-  /** When the agent produced `status`, ISO 8601. */
-  statusAt: string | null;
-}
+// The status is what the agent reported, as the protocol defines it.
+type _StatusIsReported = Assert<SameType<NonNullable<ClusterView['status']>, ClusterStatus>>;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FleetSummary } from '../../../shared/src/api/clusters.js';
 import { summarizeFleet } from './fleet-summary.js';
 import type { ClusterView } from './cluster-view.js';
 
@@ -37,5 +38,6 @@ describe('summarizeFleet', () => {
       drifted: 1,
       activeRollouts: 2,
     });
+    expect(FleetSummary.parse(summary)).toEqual(summary);
   });
 });

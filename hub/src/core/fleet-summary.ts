@@ -5,21 +5,10 @@
  * `alert`) in the status field `driftedObjects`. Remediated drift is repaired at once, so it
  * shows only as a `DriftRemediated` event.
  */
+import type { FleetSummary } from '../../../shared/src/api/clusters.js';
 import type { ClusterView } from './cluster-view.js';
 
-export interface FleetSummary {
-  total: number;
-  online: number;
-  offline: number;
-  /** Neither online nor offline: never heard from. */
-  unknown: number;
-  /** Clusters by reported health; `None` for clusters that never reported a status. */
-  health: Record<string, number>;
-  /** Clusters by applied revision (full SHA); `none` before the first apply. */
-  revisions: Record<string, number>;
-  drifted: number;
-  activeRollouts: number;
-}
+export type { FleetSummary } from '../../../shared/src/api/clusters.js';
 
 export function isDrifted(cluster: ClusterView): boolean {
   return (cluster.status?.driftedObjects ?? 0) > 0;

@@ -1,4 +1,4 @@
-import type { ClusterView } from '../core/cluster-view.js';
+import type { ClusterView } from '../../../shared/src/api/clusters.js';
 import { formatTable } from '../../../shared/src/table.js';
 
 /** The `fleetctl clusters` table: one row per cluster. */

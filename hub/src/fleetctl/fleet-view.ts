@@ -1,7 +1,6 @@
 /** `fleetctl fleet` and `fleetctl cluster get`. Pure. */
+import type { ClusterDetail, FleetSummary } from '../../../shared/src/api/clusters.js';
 import { formatTable } from '../../../shared/src/table.js';
-import type { ClusterDetail } from '../adapters/http-api/types.js';
-import type { FleetSummary } from '../core/fleet-summary.js';
 
 const counts = (record: Record<string, number>, key = (k: string) => k) =>
   Object.entries(record)

@@ -1,14 +1,14 @@
 /**
  * fleetctl's commands, built by a function so other modules can add subcommands (e.g. to
- * `rollout`) before it parses. Commands fetch, then print through the pure views.
+ * `rollout`) before it parses. Commands call the hub (every answer validated by the client),
+ * then print through the pure views.
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import type { AuditItem, ClusterDetail, CreatedRolloutBody, Items, RolloutListItem } from '../adapters/http-api/types.js';
-import type { RolloutDetail } from '../core/rollout/progress.js';
-import type { FleetSummary } from '../core/fleet-summary.js';
-import type { ClusterView } from '../core/cluster-view.js';
+import type { RolloutPlanInput } from '../../../shared/src/api/rollout-plan.js';
+import { OperatorAction } from '../../../shared/src/api/rollouts.js';
+import { rolloutActions, routes } from '../../../shared/src/api/routes.js';
 import { clustersTable } from './clusters-view.js';
 import { clusterDetailText, editLabels, fleetSummaryText } from './fleet-view.js';
 import { HubClient } from './hub-client.js';
@@ -27,7 +27,6 @@ type Format = { output: 'table' | 'json' };
 
 const outputOption = () => new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table');
 const print = (options: Format, json: unknown, text: () => string) => console.log(options.output === 'json' ? JSON.stringify(json, null, 2) : text());
-const path = (...parts: string[]) => parts.map(encodeURIComponent).join('/');
 
 export function buildFleetctl(): Fleetctl {
   const program = new Command('fleetctl')
@@ -46,8 +45,7 @@ export function buildFleetctl(): Fleetctl {
     .addOption(new Option('--presence <presence>', 'only online or offline clusters').choices(['online', 'offline']))
     .addOption(outputOption())
     .action(async (options: Format & { selector?: string; presence?: string }) => {
-      const query = new URLSearchParams({ ...(options.selector ? { selector: options.selector } : {}), ...(options.presence ? { presence: options.presence } : {}) });
-      const { items } = await client().get<Items<ClusterView>>(`/api/v1/clusters?${query}`);
+      const { items } = await client().call(routes.listClusters, { query: { selector: options.selector, presence: options.presence } });
       print(options, items, () => clustersTable(items));
     });
 
@@ -57,7 +55,7 @@ export function buildFleetctl(): Fleetctl {
     .description('show a cluster with its latest events')
     .addOption(outputOption())
     .action(async (id: string, options: Format) => {
-      const detail = await client().get<ClusterDetail>(`/api/v1/clusters/${path(id)}`);
+      const detail = await client().call(routes.getCluster, { params: { id } });
       print(options, detail, () => clusterDetailText(detail));
     });
   cluster
@@ -66,8 +64,8 @@ export function buildFleetctl(): Fleetctl {
     .addOption(outputOption())
     .action(async (id: string, changes: string[], options: Format) => {
       const hub = client();
-      const current = await hub.get<ClusterView>(`/api/v1/clusters/${path(id)}`);
-      const updated = await hub.put<ClusterView>(`/api/v1/clusters/${path(id)}/labels`, { labels: editLabels(current.labels, changes) });
+      const current = await hub.call(routes.getCluster, { params: { id } });
+      const updated = await hub.call(routes.setLabels, { params: { id }, body: { labels: editLabels(current.labels, changes) } });
       print(options, updated, () => clustersTable([updated]));
     });
 
@@ -76,7 +74,7 @@ export function buildFleetctl(): Fleetctl {
     .description('the fleet at a glance')
     .addOption(outputOption())
     .action(async (options: Format) => {
-      const summary = await client().get<FleetSummary>('/api/v1/fleet');
+      const summary = await client().call(routes.fleet, {});
       print(options, summary, () => fleetSummaryText(summary));
     });
 
@@ -87,8 +85,9 @@ export function buildFleetctl(): Fleetctl {
     .requiredOption('-f, --file <plan>', 'rollout plan (docs/rollouts.md)')
     .addOption(outputOption())
     .action(async (options: Format & { file: string }) => {
-      const plan: unknown = parseYaml(readFileSync(options.file, 'utf8'));
-      const created = await client().post<CreatedRolloutBody>('/api/v1/rollouts', plan);
+      // Sent as written: the hub validates the plan and answers every problem.
+      const plan = parseYaml(readFileSync(options.file, 'utf8')) as RolloutPlanInput;
+      const created = await client().call(routes.createRollout, { body: plan });
       print(options, created, () => {
         const unassigned = created.unassigned.length > 0 ? `\n${created.unassigned.length} matching clusters are in no wave: ${created.unassigned.join(', ')}` : '';
         return `${rolloutHeadline(created.rollout)}: ${created.rollout.clusters.length} clusters${unassigned}`;
@@ -100,7 +99,7 @@ export function buildFleetctl(): Fleetctl {
     .option('--status <status>', 'only rollouts in this status')
     .addOption(outputOption())
     .action(async (options: Format & { status?: string }) => {
-      const { items } = await client().get<Items<RolloutListItem>>(`/api/v1/rollouts${options.status ? `?status=${encodeURIComponent(options.status)}` : ''}`);
+      const { items } = await client().call(routes.listRollouts, { query: { status: options.status } });
       print(options, items, () => rolloutsTable(items));
     });
   rollout
@@ -108,16 +107,16 @@ export function buildFleetctl(): Fleetctl {
     .description('a rollout with its waves and clusters')
     .addOption(outputOption())
     .action(async (id: string, options: Format) => {
-      const detail = await client().get<RolloutDetail>(`/api/v1/rollouts/${path(id)}`);
+      const detail = await client().call(routes.getRollout, { params: { id } });
       print(options, detail, () => rolloutDetailText(detail));
     });
-  for (const action of ['pause', 'resume', 'approve', 'abort', 'rollback'] as const) {
+  for (const action of OperatorAction.options) {
     rollout
       .command(`${action} <id>`)
       .description(`${action} a rollout (operator)`)
       .addOption(outputOption())
       .action(async (id: string, options: Format) => {
-        const detail = await client().post<RolloutDetail>(`/api/v1/rollouts/${path(id, action)}`);
+        const detail = await client().call(rolloutActions[action], { params: { id } });
         print(options, detail, () => rolloutHeadline(detail));
       });
   }
@@ -138,8 +137,7 @@ export function buildFleetctl(): Fleetctl {
     .option('--limit <n>', 'at most this many', '100')
     .addOption(outputOption())
     .action(async (options: Format & { rollout?: string; after?: string; limit: string }) => {
-      const query = new URLSearchParams({ limit: options.limit, ...(options.rollout ? { rollout: options.rollout } : {}), ...(options.after ? { after: options.after } : {}) });
-      const { items } = await client().get<Items<AuditItem>>(`/api/v1/audit?${query}`);
+      const { items } = await client().call(routes.audit, { query: { limit: options.limit, rollout: options.rollout, after: options.after } });
       print(options, items, () => auditTable(items));
     });
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RolloutEvent } from '../adapters/http-api/event-stream.js';
-import type { WaveProgress } from '../core/rollout/progress.js';
+import type { RolloutEvent, WaveProgress } from '../../../shared/src/api/rollouts.js';
 import { auditTable, rolloutsTable, waveBar, watchFrame } from './rollout-view.js';
 import { frameText } from './watch.js';
 

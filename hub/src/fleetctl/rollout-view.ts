@@ -1,10 +1,7 @@
 /** How fleetctl draws rollouts: the list, one rollout, and the live wave bars of `watch`. Pure. */
+import type { AuditItem, ClusterPhase, RolloutDetail, RolloutEvent, RolloutListItem, RolloutStatus, WaveProgress } from '../../../shared/src/api/rollouts.js';
 import { formatTable } from '../../../shared/src/table.js';
-import type { AuditItem, RolloutListItem } from '../adapters/http-api/types.js';
-import type { RolloutEvent } from '../adapters/http-api/event-stream.js';
 import { ACTIVE_STATUSES } from '../core/rollout/model.js';
-import type { ClusterPhase, RolloutStatus } from '../core/rollout/model.js';
-import type { RolloutDetail, WaveProgress } from '../core/rollout/progress.js';
 
 const FAILED: readonly ClusterPhase[] = ['failed', 'timedOut'];
 

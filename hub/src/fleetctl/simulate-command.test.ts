@@ -22,7 +22,8 @@ waves:
 `;
 
 const clusterView = (id: string, presence: 'online' | 'offline' | 'unknown', ring: string) => ({
-  id, labels: { ring }, presence, presenceAt: null, agentVersion: '0.1.0', lastSeq: 3, status: presence === 'unknown' ? null : { appliedRevision: OLD, health: 'Healthy' }, statusAt: null,
+  id, labels: { ring }, presence, presenceAt: null, agentVersion: '0.1.0', lastSeq: 3, statusAt: null,
+  status: presence === 'unknown' ? null : { appliedRevision: OLD, desiredRevision: OLD, health: 'Healthy', conditions: [], objectCount: 1 },
 });
 const items = [clusterView('c1', 'online', 'canary'), clusterView('c2', 'online', 'canary'), clusterView('s1', 'online', 'main'), clusterView('s2', 'offline', 'main'), clusterView('s3', 'unknown', 'main')];
 
@@ -30,8 +31,8 @@ const items = [clusterView('c1', 'online', 'canary'), clusterView('c2', 'online'
 function fakeHub(status = 200, body: unknown = { items }) {
   const calls: { url: string; headers: Record<string, string> }[] = [];
   const fetchFn: FetchLike = async (url, init) => {
-    calls.push({ url: url.href, headers: init.headers });
-    return { ok: status < 400, status, statusText: 'x', json: async () => body };
+    calls.push({ url: url.href, headers: init.headers as Record<string, string> });
+    return new Response(JSON.stringify(body), { status, statusText: 'x', headers: { 'content-type': 'application/json' } });
   };
   return { calls, fetchFn };
 }
@@ -63,10 +64,12 @@ describe('fetchFleet', () => {
   });
 
   it('says what to do when the hub refuses', async () => {
-    await expect(fetchFleet('http://hub:8080', undefined, fakeHub(401, { error: 'missing bearer token' }).fetchFn)).rejects.toThrow(
-      'http://hub:8080/api/v1/clusters: 401 missing bearer token (pass --token or set FLEET_TOKEN)',
+    await expect(fetchFleet('http://hub:8080', undefined, fakeHub(401, { error: { kind: 'unauthorized', message: 'no token' } }).fetchFn)).rejects.toThrow(
+      'GET /api/v1/clusters: 401 no token (set --token or FLEET_TOKEN)',
     );
-    await expect(fetchFleet('http://hub:8080', undefined, fakeHub(200, { clusters: [] }).fetchFn)).rejects.toThrow(/did not return a list of clusters/);
+    await expect(fetchFleet('http://hub:8080', undefined, fakeHub(200, { clusters: [] }).fetchFn)).rejects.toThrow(
+      'the hub at http://hub:8080 answered GET /api/v1/clusters with something fleetctl does not understand: items: Invalid input: expected array, received undefined; is fleetctl older than the hub?',
+    );
   });
 });
 

@@ -9,32 +9,23 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { RolloutPlanInput } from '../../../shared/src/api/rollout-plan.js';
+import type { RolloutPlan } from '../../../shared/src/api/rollout-plan.js';
+import { routes } from '../../../shared/src/api/routes.js';
 import { formatTable } from '../../../shared/src/table.js';
-import { RolloutPlanInput } from '../core/rollout/plan.js';
-import type { RolloutPlan } from '../core/rollout/plan.js';
 import { SimulationOptions, simulateRollout } from '../core/rollout/simulate.js';
 import type { SimulatedCluster, SimulationResult } from '../core/rollout/simulate.js';
+import { HubClient } from './hub-client.js';
+import type { HubClientOptions } from './hub-client.js';
 
-/** The part of `fetch` the command uses, so a test can pass its own. */
-export type FetchLike = (url: URL, init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<Pick<Response, 'ok' | 'status' | 'statusText' | 'json'>>;
+/** The `fetch` the command calls the hub with, so a test can pass its own. */
+export type FetchLike = NonNullable<HubClientOptions['fetch']>;
 
 export interface SimulateCommandDeps {
   fetch?: FetchLike;
   print?: (text: string) => void;
   env?: Readonly<Record<string, string | undefined>>;
 }
-
-/** What the command reads of `GET /api/v1/clusters`. */
-const ClusterList = z.object({
-  items: z.array(
-    z.object({
-      id: z.string(),
-      labels: z.record(z.string(), z.string()),
-      presence: z.enum(['online', 'offline', 'unknown']),
-      status: z.object({ appliedRevision: z.string().nullable().optional() }).nullable().optional(),
-    }),
-  ),
-});
 
 /** A plan file, YAML or JSON (JSON is YAML), validated as the hub validates a plan. */
 export function readPlan(text: string, file: string): RolloutPlan {
@@ -51,26 +42,11 @@ export function readPlan(text: string, file: string): RolloutPlan {
   return parsed.data;
 }
 
-/** The fleet as the hub lists it; sends the bearer token when there is one. */
-export async function fetchFleet(hub: string, token: string | undefined, fetchFn: FetchLike): Promise<SimulatedCluster[]> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (token) headers['authorization'] = `Bearer ${token}`;
-  const url = new URL('/api/v1/clusters', hub);
-  let response: Awaited<ReturnType<FetchLike>>;
-  try {
-    response = await fetchFn(url, { headers, signal: AbortSignal.timeout(15_000) });
-  } catch (cause) {
-    throw new Error(`cannot reach the hub at ${hub} (set --hub or FLEET_HUB_URL)`, { cause });
-  }
-  const body: unknown = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const error = (body as { error?: unknown }).error;
-    const hint = response.status === 401 || response.status === 403 ? ' (pass --token or set FLEET_TOKEN)' : '';
-    throw new Error(`${url.href}: ${response.status} ${typeof error === 'string' ? error : response.statusText}${hint}`);
-  }
-  const list = ClusterList.safeParse(body);
-  if (!list.success) throw new Error(`${url.href} did not return a list of clusters: ${z.prettifyError(list.error)}`);
-  return list.data.items.map((c) => ({ id: c.id, labels: c.labels, presence: c.presence, appliedRevision: c.status?.appliedRevision ?? null }));
+/** The fleet as the hub lists it (validated like every answer); sends the bearer token when there is one. */
+export async function fetchFleet(hub: string, token: string | undefined, fetchFn?: FetchLike): Promise<SimulatedCluster[]> {
+  const client = new HubClient({ url: hub, token, timeoutMs: 15_000, ...(fetchFn ? { fetch: fetchFn } : {}) });
+  const { items } = await client.call(routes.listClusters, {});
+  return items.map((c) => ({ id: c.id, labels: c.labels, presence: c.presence, appliedRevision: c.status?.appliedRevision ?? null }));
 }
 
 /** `1h02m`, `2m30s`, `45s`. */
@@ -131,7 +107,7 @@ export function addSimulateCommand(parent: Command, deps: SimulateCommandDeps = 
       const { plan: file, failureRate, seed, output } = flags.data;
       const plan = readPlan(await readFile(file, 'utf8'), file);
       const hub = all.hub ?? env['FLEET_HUB_URL'] ?? 'http://127.0.0.1:8080';
-      const fleet = await fetchFleet(hub, all.token ?? env['FLEET_TOKEN'], deps.fetch ?? fetch);
+      const fleet = await fetchFleet(hub, all.token ?? env['FLEET_TOKEN'], deps.fetch);
       const options = SimulationOptions.parse({ failureRate, seed });
       const result = simulateRollout(plan, fleet, options);
       print(output === 'json' ? JSON.stringify({ fleet: fleet.length, options, ...result }, null, 2) : simulationReport(result, fleet.length, options));

@@ -1,10 +1,10 @@
 /**
  * `fleetctl rollout watch`: follows one rollout on the hub's event stream and redraws its wave
- * bars until it reaches a final status.
+ * bars until it reaches a final status. The client validates the rollout it reads and every
+ * rollout event; one it does not understand ends the watch with that error.
  */
-import type { RolloutEvent } from '../adapters/http-api/event-stream.js';
-import type { RolloutStatus } from '../core/rollout/model.js';
-import type { RolloutDetail } from '../core/rollout/progress.js';
+import type { RolloutEvent, RolloutStatus } from '../../../shared/src/api/rollouts.js';
+import { routes } from '../../../shared/src/api/routes.js';
 import type { HubClient } from './hub-client.js';
 import { isFinal, watchFrame } from './rollout-view.js';
 
@@ -53,7 +53,7 @@ export function watchRollout(client: HubClient, id: string, output: WatchOutput)
       }
     };
     const onOpen = () => {
-      client.get<RolloutDetail>(`/api/v1/rollouts/${encodeURIComponent(id)}`).then(({ clusters: _clusters, ...rollout }) => show(rollout), fail);
+      client.call(routes.getRollout, { params: { id } }).then(({ clusters: _clusters, ...rollout }) => show(rollout), fail);
     };
     const fail = (error: unknown) => {
       if (done) return;
@@ -63,10 +63,9 @@ export function watchRollout(client: HubClient, id: string, output: WatchOutput)
     };
     client
       .stream(
+        ['rollout'],
         (event) => {
-          if (event.event !== 'rollout') return;
-          const rollout = JSON.parse(event.data) as RolloutEvent;
-          if (rollout.id === id) show(rollout);
+          if (event.event === 'rollout' && event.data.id === id) show(event.data);
         },
         controller.signal,
         onOpen,

@@ -2,16 +2,10 @@
  * The hub's fleet inventory. One adapter, `SqliteFleetStore`, over a file or `:memory:`.
  */
 import type { Directive, ReportRecord } from '../../../shared/src/protocol/protocol.js';
+import type { EventView } from '../../../shared/src/api/clusters.js';
 import type { ClusterView } from '../core/cluster-view.js';
 
-export interface EventView {
-  seq: number;
-  /** When the agent recorded it, ISO 8601. */
-  at: string;
-  reason: string;
-  message: string;
-  severity: 'info' | 'warning' | 'error';
-}
+export type { EventView } from '../../../shared/src/api/clusters.js';
 
 export interface ReportBatch {
   clusterId: string;

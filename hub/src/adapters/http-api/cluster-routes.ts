@@ -1,6 +1,7 @@
 /** Clusters and the fleet summary. */
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import { LabelsBody } from '../../../../shared/src/api/clusters.js';
+import { routes } from '../../../../shared/src/api/routes.js';
 import { checkLabels } from '../../../../shared/src/fleet/labels.js';
 import { parseSelector, selectorMatches } from '../../../../shared/src/fleet/selector.js';
 import type { ClusterChanges } from '../../ingest/cluster-changes.js';
@@ -8,11 +9,10 @@ import { summarizeFleet } from '../../core/fleet-summary.js';
 import type { RolloutService } from '../../rollouts/rollout-service.js';
 import type { FleetStore } from '../../ports/fleet-store.js';
 import { ApiError } from './errors.js';
+import { serve } from './typed-route.js';
 
 /** Events shown with a cluster. */
 export const CLUSTER_EVENTS = 50;
-
-const LabelsBody = z.strictObject({ labels: z.record(z.string(), z.string()) });
 
 export interface ClusterRoutesDeps {
   store: FleetStore;
@@ -21,31 +21,32 @@ export interface ClusterRoutesDeps {
 }
 
 export function clusterRoutes(app: FastifyInstance, { store, clusterChanges, rollouts }: ClusterRoutesDeps): void {
-  app.get<{ Querystring: { selector?: string; presence?: string } }>('/api/v1/clusters', async (request) => {
-    const { selector: text = '', presence } = request.query;
-    if (presence !== undefined && presence !== 'online' && presence !== 'offline') {
-      throw new ApiError('validation', `query parameter presence must be online or offline, got "${presence}"`);
-    }
+  serve(app, routes.listClusters, async ({ query: { selector: text = '', presence } }) => {
     const selector = parseSelector(text);
     const items = store.listClusters().filter((c) => selectorMatches(selector, c.labels) && (presence === undefined || c.presence === presence));
     return { items };
   });
 
-  app.get<{ Params: { id: string } }>('/api/v1/clusters/:id', async (request) => {
-    const cluster = store.getCluster(request.params.id);
-    if (!cluster) throw new ApiError('not-found', `cluster ${request.params.id} is not registered`);
+  const clusterOf = (id: string) => {
+    const cluster = store.getCluster(id);
+    if (!cluster) throw new ApiError('not-found', `cluster ${id} is not registered`);
+    return cluster;
+  };
+
+  serve(app, routes.getCluster, async ({ params: { id } }) => {
+    const cluster = clusterOf(id);
     return { ...cluster, events: store.recentEvents(cluster.id, CLUSTER_EVENTS) };
   });
 
-  app.put<{ Params: { id: string } }>('/api/v1/clusters/:id/labels', async (request) => {
-    const parsed = LabelsBody.safeParse(request.body);
+  serve(app, routes.setLabels, async ({ params: { id }, body, request }) => {
+    const parsed = LabelsBody.safeParse(body);
     if (!parsed.success) throw new ApiError('validation', 'the body must be {"labels": {"key": "value", ...}} with string values');
     checkLabels(parsed.data.labels);
-    store.setLabels(request.params.id, parsed.data.labels);
-    request.log.info({ clusterId: request.params.id, labels: parsed.data.labels, by: request.caller?.name }, 'labels set');
-    clusterChanges.emit([request.params.id]);
-    return store.getCluster(request.params.id);
+    store.setLabels(id, parsed.data.labels);
+    request.log.info({ clusterId: id, labels: parsed.data.labels, by: request.caller?.name }, 'labels set');
+    clusterChanges.emit([id]);
+    return clusterOf(id);
   });
 
-  app.get('/api/v1/fleet', async () => summarizeFleet(store.listClusters(), rollouts?.activeRollouts().length ?? 0));
+  serve(app, routes.fleet, async () => summarizeFleet(store.listClusters(), rollouts?.activeRollouts().length ?? 0));
 }

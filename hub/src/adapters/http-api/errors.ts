@@ -3,10 +3,8 @@
  * the caller should do. FleetError kinds map onto statuses; the API adds its own few kinds.
  */
 import type { FastifyError, FastifyReply } from 'fastify';
+import type { ApiErrorBody, ApiErrorKind } from '../../../../shared/src/api/common.js';
 import { describeError, isFleetError } from '../../../../shared/src/errors.js';
-import type { ErrorKind } from '../../../../shared/src/errors.js';
-
-export type ApiErrorKind = ErrorKind | 'unauthorized' | 'forbidden' | 'unavailable' | 'internal';
 
 const STATUS: Record<ApiErrorKind, number> = {
   validation: 400,
@@ -30,12 +28,8 @@ export class ApiError extends Error {
   }
 }
 
-export interface ErrorBody {
-  error: { kind: ApiErrorKind; message: string };
-}
-
 /** The kind and message of any error a handler threw, fastify's own included. */
-export function toErrorBody(error: unknown): { status: number; body: ErrorBody } {
+export function toErrorBody(error: unknown): { status: number; body: ApiErrorBody } {
   let kind: ApiErrorKind;
   let message: string;
   if (error instanceof ApiError) {
@@ -60,12 +54,4 @@ export function sendError(reply: FastifyReply, error: unknown): FastifyReply {
   const { status, body } = toErrorBody(error);
   if (status === 401) void reply.header('www-authenticate', 'Bearer');
   return reply.code(status).send(body);
-}
-
-/** Parses an optional integer query parameter, or throws a validation ApiError naming it. */
-export function intParam(value: string | undefined, name: string, { min, max }: { min: number; max: number }): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ApiError('validation', `query parameter ${name} must be an integer from ${min} to ${max}, got "${value}"`);
-  return n;
 }

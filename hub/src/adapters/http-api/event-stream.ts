@@ -7,18 +7,16 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import type { RolloutEvent } from '../../../../shared/src/api/rollouts.js';
 import type { Rollout } from '../../core/rollout/model.js';
 import { rolloutDetail } from '../../core/rollout/progress.js';
-import type { RolloutDetail } from '../../core/rollout/progress.js';
 import type { ClusterChanges } from '../../ingest/cluster-changes.js';
 import type { RolloutService } from '../../rollouts/rollout-service.js';
 
 export const KEEPALIVE_MS = 15_000;
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
-/** A rollout's progress as the stream carries it: waves with counts, no per-cluster list. */
-export type RolloutEvent = Omit<RolloutDetail, 'clusters'>;
-
+/** A rollout's progress as the stream carries it (`STREAM_EVENTS.rollout`): waves with counts, no per-cluster list. */
 export function rolloutEvent(rollout: Rollout): RolloutEvent {
   const { clusters: _clusters, ...event } = rolloutDetail(rollout, { clusters: false });
   return event;

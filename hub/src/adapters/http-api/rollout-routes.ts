@@ -1,14 +1,26 @@
 /** Rollouts and the audit log; 503 when the hub has no signing key and source to direct with. */
 import type { FastifyInstance } from 'fastify';
+import type { Assert, SameType } from '../../../../shared/src/api/common.js';
+import type { AuditItem, RolloutListItem, RolloutOrigin as ApiRolloutOrigin } from '../../../../shared/src/api/rollouts.js';
+import { DEFAULT_LIST_LIMIT, OperatorAction as ApiOperatorAction } from '../../../../shared/src/api/rollouts.js';
+import { rolloutActions, routes } from '../../../../shared/src/api/routes.js';
 import type { OperatorAction } from '../../core/rollout/engine.js';
-import type { RolloutStatus } from '../../core/rollout/model.js';
+import type { AuditEntry } from '../../core/rollout/model.js';
 import { rolloutDetail } from '../../core/rollout/progress.js';
 import type { RolloutService } from '../../rollouts/rollout-service.js';
+import type { RolloutOrigin, RolloutSummary } from '../../ports/rollout-store.js';
 import { callerOf } from './auth.js';
-import { ApiError, intParam } from './errors.js';
+import { ApiError } from './errors.js';
+import { serve } from './typed-route.js';
 
-export const OPERATOR_ACTIONS: readonly OperatorAction[] = ['pause', 'resume', 'approve', 'abort', 'rollback'];
-export const ROLLOUT_STATUSES: readonly RolloutStatus[] = ['running', 'paused', 'awaitingApproval', 'rollingBack', 'succeeded', 'aborted', 'rolledBack', 'superseded'];
+// What the engine and the store hold is what the API answers, with times as ISO 8601.
+type Iso<T, K extends keyof T> = { [P in keyof T]: P extends K ? string : T[P] };
+type _Actions = Assert<SameType<OperatorAction, ApiOperatorAction>>;
+type _Origins = Assert<SameType<RolloutOrigin, ApiRolloutOrigin>>;
+type _Listed = Assert<SameType<Iso<RolloutSummary, 'createdAt' | 'updatedAt'>, RolloutListItem>>;
+type _Audited = Assert<SameType<Iso<AuditEntry & { id: number }, 'at'>, AuditItem>>;
+
+export const OPERATOR_ACTIONS: readonly OperatorAction[] = ApiOperatorAction.options;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -18,39 +30,29 @@ export function rolloutRoutes(app: FastifyInstance, rollouts: RolloutService | u
     return rollouts;
   };
 
-  app.post('/api/v1/rollouts', async (request, reply) => {
-    const { rollout, unassigned } = await service().create(request.body, { by: 'operator', name: callerOf(request).name });
-    return reply.code(201).send({ rollout: rolloutDetail(rollout), unassigned });
+  // The service parses the plan with the route's body schema (RolloutPlanInput).
+  serve(app, routes.createRollout, async ({ body, request }) => {
+    const { rollout, unassigned } = await service().create(body, { by: 'operator', name: callerOf(request).name });
+    return { rollout: rolloutDetail(rollout), unassigned };
   });
 
-  app.get<{ Querystring: { status?: string; limit?: string } }>('/api/v1/rollouts', async (request) => {
-    const { status } = request.query;
-    if (status !== undefined && !ROLLOUT_STATUSES.includes(status as RolloutStatus)) {
-      throw new ApiError('validation', `query parameter status must be one of ${ROLLOUT_STATUSES.join(', ')}, got "${status}"`);
-    }
-    const limit = intParam(request.query.limit, 'limit', { min: 1, max: 1000 }) ?? 100;
-    const items = service().list({ limit, ...(status ? { status: status as RolloutStatus } : {}) });
+  serve(app, routes.listRollouts, async ({ query: { status, limit = DEFAULT_LIST_LIMIT } }) => {
+    const items = service().list({ limit, ...(status ? { status } : {}) });
     return { items: items.map((summary) => ({ ...summary, createdAt: iso(summary.createdAt), updatedAt: iso(summary.updatedAt) })) };
   });
 
-  app.get<{ Params: { id: string } }>('/api/v1/rollouts/:id', async (request) => {
-    const rollout = service().get(request.params.id);
-    if (!rollout) throw new ApiError('not-found', `no rollout ${request.params.id}`);
+  serve(app, routes.getRollout, async ({ params: { id } }) => {
+    const rollout = service().get(id);
+    if (!rollout) throw new ApiError('not-found', `no rollout ${id}`);
     return rolloutDetail(rollout);
   });
 
   for (const action of OPERATOR_ACTIONS) {
-    app.post<{ Params: { id: string } }>(`/api/v1/rollouts/:id/${action}`, async (request) => {
-      const rollout = await service().act(request.params.id, action, callerOf(request).name);
-      return rolloutDetail(rollout);
-    });
+    serve(app, rolloutActions[action], async ({ params: { id }, request }) => rolloutDetail(await service().act(id, action, callerOf(request).name)));
   }
 
-  app.get<{ Querystring: { rollout?: string; after?: string; limit?: string } }>('/api/v1/audit', async (request) => {
-    const { rollout } = request.query;
-    const afterId = intParam(request.query.after, 'after', { min: 0, max: Number.MAX_SAFE_INTEGER });
-    const limit = intParam(request.query.limit, 'limit', { min: 1, max: 1000 }) ?? 100;
-    const items = service().audit({ limit, ...(rollout ? { rolloutId: rollout } : {}), ...(afterId !== undefined ? { afterId } : {}) });
+  serve(app, routes.audit, async ({ query: { rollout, after, limit = DEFAULT_LIST_LIMIT } }) => {
+    const items = service().audit({ limit, ...(rollout ? { rolloutId: rollout } : {}), ...(after !== undefined ? { afterId: after } : {}) });
     return { items: items.map((entry) => ({ ...entry, at: iso(entry.at) })) };
   });
 }

@@ -54,7 +54,9 @@ describe('operator HTTP API (no rollouts)', () => {
     const bad = await call('GET', '/api/v1/clusters?selector=a%20in%20(', viewer);
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.kind).toBe('validation');
-    expect((await call('GET', '/api/v1/clusters?presence=maybe', viewer)).statusCode).toBe(400);
+    const maybe = await call('GET', '/api/v1/clusters?presence=maybe', viewer);
+    expect(maybe.statusCode).toBe(400);
+    expect(maybe.json().error).toEqual({ kind: 'validation', message: 'query parameter presence must be online or offline, got "maybe"' });
   });
 
   it('shows a cluster with its events, and 404 for an unknown one', async () => {

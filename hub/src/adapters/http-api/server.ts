@@ -1,6 +1,7 @@
 /** The operator HTTP API (JSON), wired: authentication, routes, errors. */
 import Fastify from 'fastify';
 import type { FastifyInstance, RouteOptions } from 'fastify';
+import { routes } from '../../../../shared/src/api/routes.js';
 import type { ApiTokenVerifier } from '../../access/api-tokens.js';
 import type { ClusterChanges } from '../../ingest/cluster-changes.js';
 import type { RolloutService } from '../../rollouts/rollout-service.js';
@@ -11,6 +12,7 @@ import { ApiError, sendError } from './errors.js';
 import { eventStreamRoute } from './event-stream.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
 import { rolloutRoutes } from './rollout-routes.js';
+import { serve } from './typed-route.js';
 
 export interface HttpApiDeps {
   store: FleetStore;
@@ -31,9 +33,9 @@ export function buildHttpApi(deps: HttpApiDeps): FastifyInstance {
   app.setErrorHandler((error, _request, reply) => sendError(reply, error));
   app.setNotFoundHandler((request, reply) => sendError(reply, new ApiError('not-found', `no route ${request.method} ${request.url.split('?')[0]}`)));
 
-  app.get('/healthz', async () => ({ ok: true }));
+  serve(app, routes.health, async () => ({ ok: true }));
   requireApiTokens(app, deps.tokens);
-  app.get('/api/v1/openapi.json', async () => OPENAPI_DOCUMENT);
+  serve(app, routes.openapi, async () => OPENAPI_DOCUMENT);
   clusterRoutes(app, deps);
   rolloutRoutes(app, deps.rollouts);
   eventStreamRoute(app, deps);

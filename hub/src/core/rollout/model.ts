@@ -2,15 +2,12 @@
  * The rollout engine's data: a rollout, each cluster's progress in it, what the engine reads of
  * the fleet, and what it asks the shell to do. Plain data, so it persists and compares as is.
  */
+import type { ClusterPhase, RolloutStatus } from '../../../../shared/src/api/rollouts.js';
 import type { Health } from '../../../../shared/src/protocol/protocol.js';
 import type { RolloutPlan } from './plan.js';
 
-/**
- * pending → directed → applied → healthy, or failed / timedOut; offline while its link is down;
- * skipped (offline past the deadline with `offlinePolicy: skip`, or nothing to roll back to);
- * superseded (a newer rollout took it); rolledBack.
- */
-export type ClusterPhase = 'pending' | 'directed' | 'applied' | 'healthy' | 'failed' | 'timedOut' | 'offline' | 'skipped' | 'superseded' | 'rolledBack';
+// Statuses and phases are the operator API's: the engine's values are what the API answers.
+export type { ClusterPhase, RolloutStatus } from '../../../../shared/src/api/rollouts.js';
 
 export interface ClusterProgress {
   /** Index of its wave in the plan. */
@@ -27,8 +24,6 @@ export interface ClusterProgress {
   /** Why it failed, timed out or was skipped. */
   reason: string | null;
 }
-
-export type RolloutStatus = 'running' | 'paused' | 'awaitingApproval' | 'rollingBack' | 'succeeded' | 'aborted' | 'rolledBack' | 'superseded';
 
 /** Statuses in which the engine still directs clusters. */
 export const ACTIVE_STATUSES: ReadonlySet<RolloutStatus> = new Set(['running', 'paused', 'awaitingApproval', 'rollingBack']);

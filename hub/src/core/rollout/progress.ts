@@ -1,45 +1,12 @@
 /**
  * A rollout as operators see it: each wave's state and counts of clusters by phase, and each
- * cluster's progress. Pure; the API returns it and fleetctl draws it.
+ * cluster's progress, in the operator API's shapes (shared/src/api/rollouts.ts). Pure; the API
+ * returns it and fleetctl draws it.
  */
-import type { ClusterPhase, Rollout, RolloutStatus } from './model.js';
-import type { RolloutPlan } from './plan.js';
+import type { ClusterProgressView, RolloutDetail, WaveProgress, WaveState } from '../../../../shared/src/api/rollouts.js';
+import type { Rollout } from './model.js';
 
-export type WaveState = 'pending' | 'awaitingApproval' | 'active' | 'done' | 'stopped';
-
-export interface WaveProgress {
-  index: number;
-  name: string;
-  state: WaveState;
-  clusters: number;
-  /** Clusters by phase (only phases present). */
-  phases: Partial<Record<ClusterPhase, number>>;
-}
-
-export interface ClusterProgressView {
-  id: string;
-  wave: string;
-  phase: ClusterPhase;
-  reason: string | null;
-  previousRevision: string | null;
-  /** ISO 8601 */
-  directedAt: string | null;
-  healthySince: string | null;
-}
-
-export interface RolloutDetail {
-  id: string;
-  revision: string;
-  status: RolloutStatus;
-  reason: string | null;
-  plan: RolloutPlan;
-  /** Index of the wave in progress or awaiting approval. */
-  wave: number;
-  waves: WaveProgress[];
-  clusters: ClusterProgressView[];
-  createdAt: string;
-  updatedAt: string;
-}
+export type { ClusterProgressView, RolloutDetail, WaveProgress, WaveState } from '../../../../shared/src/api/rollouts.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
