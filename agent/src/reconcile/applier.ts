@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../../shared/src/protocol/canonical-json.js';
 import { describeError } from '../../../shared/src/errors.js';
+import { mapConcurrently } from '../../../shared/src/worker-pool.js';
 import { objectIdentity } from '../core/apply/change-set.js';
 import type { ChangeSetEntry } from '../core/apply/change-set.js';
 import { driftPaths, driftPolicyFor } from '../core/apply/drift.js';
@@ -47,7 +48,7 @@ export class Applier {
     const records: [string, AppliedRecord][] = [];
     const changes = new Map<string, ChangeSetEntry>();
     const run = async (stage: readonly KubeObject[]) => {
-      await forEachConcurrently(stage, this.options.concurrency ?? 8, async (object) => {
+      await mapConcurrently(stage, this.options.concurrency ?? 8, async (object) => {
         const id = objectIdentity(refOf(object));
         const { entry, result } = await this.applyOne(object, live.get(id), remembered.get(id), clusterPolicy);
         changes.set(id, entry);
@@ -120,7 +121,7 @@ export class Applier {
       groups.set(`${apiVersion}/${kind}/${metadata.namespace ?? ''}`, { apiVersion, kind, ...(metadata.namespace ? { namespace: metadata.namespace } : {}) });
     }
     const live = new Map<string, KubeObject>();
-    await forEachConcurrently([...groups.values()], this.options.concurrency ?? 8, async ({ apiVersion, kind, namespace }) => {
+    await mapConcurrently([...groups.values()], this.options.concurrency ?? 8, async ({ apiVersion, kind, namespace }) => {
       // A kind not served yet (its CRD comes in this revision) or a namespace not created yet has nothing live.
       const items = await this.kube
         .list(apiVersion, kind, { labelSelector: `${OWNER_LABEL}=${OWNER_VALUE}`, ...(namespace ? { namespace } : {}) })
@@ -147,11 +148,3 @@ export class Applier {
 
 /** SHA-256 of the canonical JSON of a desired object. */
 export const hashOf = (object: KubeObject): string => createHash('sha256').update(canonicalJson(object)).digest('hex');
-
-async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
