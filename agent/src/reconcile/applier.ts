@@ -9,6 +9,8 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../../shared/src/protocol/canonical-json.js';
 import { describeError } from '../../../shared/src/errors.js';
+import { systemClock } from '../../../shared/src/time/clock.js';
+import type { Clock } from '../../../shared/src/time/clock.js';
 import { mapConcurrently } from '../../../shared/src/worker-pool.js';
 import { objectIdentity } from '../core/apply/change-set.js';
 import type { ChangeSetEntry } from '../core/apply/change-set.js';
@@ -25,6 +27,8 @@ export interface ApplierOptions {
   concurrency?: number;
   /** How long to wait for applied CRDs to be established (default 30 s). */
   crdTimeoutMs?: number;
+  /** Time for that wait (default the system clock). */
+  clock?: Clock;
 }
 
 export interface ApplyOutcome {
@@ -34,6 +38,8 @@ export interface ApplyOutcome {
 }
 
 const FIRST_STAGE = new Set(['Namespace', 'CustomResourceDefinition']);
+/** How often an applied CRD is looked at again until it is established. */
+const CRD_POLL_MS = 200;
 
 export class Applier {
   constructor(
@@ -132,15 +138,16 @@ export class Applier {
   }
 
   private async waitForCrds(crds: readonly KubeObject[]): Promise<void> {
-    const deadline = Date.now() + (this.options.crdTimeoutMs ?? 30_000);
+    const clock = this.options.clock ?? systemClock;
+    const deadline = clock.now() + (this.options.crdTimeoutMs ?? 30_000);
     for (const crd of crds) {
       for (;;) {
         const live = await this.kube.get(refOf(crd));
         const conditions = ((live?.['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []);
         if (conditions.some((c) => c.type === 'Established' && c.status === 'True')) break;
         // Past the deadline the dependent objects fail with a clear "not served" message.
-        if (Date.now() > deadline) return;
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        if (clock.now() > deadline) return;
+        await new Promise<void>((resolve) => clock.setTimeout(resolve, CRD_POLL_MS));
       }
     }
   }
