@@ -11,6 +11,7 @@ import type { Directive } from '../../../shared/src/protocol/protocol.js';
 import { signDirective } from '../../../shared/src/protocol/signing.js';
 import type { SigningKey } from '../../../shared/src/protocol/signing.js';
 import { topics } from '../../../shared/src/protocol/topics.js';
+import type { Clock } from '../../../shared/src/time/clock.js';
 import { mapConcurrently } from '../../../shared/src/worker-pool.js';
 import type { DirectiveIntent } from '../core/rollout/model.js';
 import type { FleetBus } from '../ports/fleet-bus.js';
@@ -41,7 +42,7 @@ export interface DirectiveIssuerOptions {
   repo: string;
   path: string;
   logger: Logger;
-  now: () => Date;
+  clock: Clock;
   ttlMs?: number;
 }
 
@@ -64,8 +65,8 @@ export class DirectiveIssuer {
    */
   record(rolloutId: string, intents: readonly DirectiveIntent[]): Directive[] {
     if (intents.length === 0) return [];
-    const { store, key, repo, path, now } = this.options;
-    const issuedAt = now();
+    const { store, key, repo, path, clock } = this.options;
+    const issuedAt = new Date(clock.now());
     const expiresAt = new Date(issuedAt.getTime() + (this.options.ttlMs ?? DEFAULT_DIRECTIVE_TTL_MS));
     const byCluster = new Map(intents.map((intent) => [intent.clusterId, intent]));
     return store.recordDirectives(
