@@ -24,6 +24,7 @@ import { createLogger } from '../shared/src/logger.js';
 import type { ClusterStatus, Health } from '../shared/src/protocol/protocol.js';
 import { generateSigningKeyPair, loadSigningKey } from '../shared/src/protocol/signing.js';
 import { topics } from '../shared/src/protocol/topics.js';
+import { systemClock } from '../shared/src/time/clock.js';
 import { makeTempDir } from '../test/support/temp-dir.js';
 import { medianMs, timed } from './measure.js';
 
@@ -110,7 +111,7 @@ async function publishBench(): Promise<Record<string, number>> {
     store.commitReports(ids.map((clusterId, i) => ({ clusterId, records: [{ seq: 1, kind: 'status' as const, at, status: clusterView(clusterId, i, { revision: OLD, health: 'Healthy', seq: 1 }).status! }] })));
     const listMs = await medianMs(5, async () => store.listClusters());
     console.log(`listClusters of ${CLUSTERS} clusters with their status (read by the shell before each tick): median ${listMs} ms of 5`);
-    const issuer = new DirectiveIssuer({ store, bus: broker, key: loadSigningKey(generateSigningKeyPair().privateKeyPem), repo: 'https://git.example/fleet.git', path: 'clusters', logger, now: () => new Date() });
+    const issuer = new DirectiveIssuer({ store, bus: broker, key: loadSigningKey(generateSigningKeyPair().privateKeyPem), repo: 'https://git.example/fleet.git', path: 'clusters', logger, clock: systemClock });
 
     // Agents of some of the clusters, each subscribed to its own directive topic.
     let expected = 0;

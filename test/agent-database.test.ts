@@ -8,6 +8,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openAgentDatabase } from '../agent/src/adapters/store/agent-database.js';
 import { SqliteAgentStore } from '../agent/src/adapters/store/sqlite-agent-store.js';
 import { SqliteRevisionCache } from '../agent/src/adapters/store/sqlite-revision-cache.js';
+import { ManualClock } from '../shared/src/time/clock.js';
+import type { Clock } from '../shared/src/time/clock.js';
 import { makeTempDir } from './support/temp-dir.js';
 
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -19,8 +21,8 @@ describe('agent database', () => {
   let temp = makeTempDir('agent-db');
   let file = join(temp.dir, 'agent.db');
   const open: { close(): void }[] = [];
-  const openDb = (now?: () => Date) => {
-    const opened = openAgentDatabase(file, now);
+  const openDb = (clock?: Clock) => {
+    const opened = openAgentDatabase(file, clock);
     open.push(opened.db);
     return opened;
   };
@@ -69,7 +71,7 @@ describe('agent database', () => {
 
   it('starts the outbox of a new file from the clock, so a reinstalled agent never reuses a seq', () => {
     const now = new Date('2026-11-22T10:00:00Z');
-    const store = new SqliteAgentStore(openDb(() => now).db);
+    const store = new SqliteAgentStore(openDb(new ManualClock(now)).db);
     const seq = store.appendEvent({ reason: 'Test', message: '', severity: 'info' }, now);
     expect(seq).toBe(now.getTime() * 1000 + 1);
   });

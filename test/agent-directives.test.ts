@@ -8,13 +8,16 @@ import { MemoryBroker } from '../shared/src/protocol/memory-broker.js';
 import { generateSigningKeyPair, loadSigningKey, loadTrustedKeys, signDirective } from '../shared/src/protocol/signing.js';
 import type { UnsignedDirective } from '../shared/src/protocol/protocol.js';
 import { topics } from '../shared/src/protocol/topics.js';
+import { ManualClock } from '../shared/src/time/clock.js';
 import { configMapRef, configMapYaml, memoryAgent } from './support/memory-agent.js';
 
 const REPO = 'https://git.example/fleet.git';
 const hubKey = generateSigningKeyPair();
 const otherKey = generateSigningKeyPair();
 const signer = loadSigningKey(hubKey.privateKeyPem);
-let clock = new Date('2026-11-22T10:00:00.000Z');
+const START = Date.parse('2026-11-22T10:00:00.000Z');
+let clock = new ManualClock(START);
+const nowIso = () => new Date(clock.now()).toISOString();
 
 function directed() {
   const broker = new MemoryBroker();
@@ -22,7 +25,7 @@ function directed() {
     mode: 'directed',
     directives: { trusted: loadTrustedKeys([hubKey.publicKeyPem]), repo: REPO },
     uplink: new MemoryUplink(broker, 'store-1'),
-    now: () => clock,
+    clock,
   });
   const direct = (fields: Partial<UnsignedDirective> & { seq: number; revision: string }, key = signer) =>
     broker.publish(
@@ -36,8 +39,8 @@ function directed() {
             wave: 'canary',
             repo: REPO,
             path: 'app',
-            issuedAt: clock.toISOString(),
-            expiresAt: new Date(clock.getTime() + 3_600_000).toISOString(),
+            issuedAt: nowIso(),
+            expiresAt: new Date(clock.now() + 3_600_000).toISOString(),
             ...fields,
           },
           key,
@@ -57,7 +60,7 @@ describe('directed mode', () => {
   afterEach(async () => {
     await agent?.reconciler.stop();
     agent?.db.close();
-    clock = new Date('2026-11-22T10:00:00.000Z');
+    clock = new ManualClock(START);
   });
 
   it('waits for a directive, ignoring the branch head, then applies the directed revision', async () => {
@@ -113,7 +116,7 @@ describe('directed mode', () => {
   it('refuses tampered bytes', async () => {
     agent = directed();
     const v1 = agent.git.commit('main', { 'app/a.yaml': configMapYaml('a') });
-    const signed = signDirective({ v: 1, clusterId: 'store-1', seq: 1, rolloutId: 'r', wave: 'w', revision: v1, repo: REPO, path: 'app', issuedAt: clock.toISOString(), expiresAt: '2026-11-23T00:00:00.000Z' }, signer);
+    const signed = signDirective({ v: 1, clusterId: 'store-1', seq: 1, rolloutId: 'r', wave: 'w', revision: v1, repo: REPO, path: 'app', issuedAt: nowIso(), expiresAt: '2026-11-23T00:00:00.000Z' }, signer);
     agent.broker.publish(topics.directive('store-1'), JSON.stringify({ ...signed, seq: 2 }), { retain: true });
     await expect.poll(() => events(agent!).map((e) => e.reason)).toContain('DirectiveRefused');
     expect(agent.store.acceptedDirective()).toBeUndefined();
@@ -124,7 +127,7 @@ describe('directed mode', () => {
     const v1 = agent.git.commit('main', { 'app/a.yaml': configMapYaml('a') });
     agent.direct({ seq: 1, revision: v1 });
     await expect.poll(() => agent!.store.readState().appliedRevision).toBe(v1);
-    clock = new Date(clock.getTime() + 48 * 3_600_000);
+    clock.advance(48 * 3_600_000);
     await agent.kube.delete(configMapRef('a'));
     await agent.reconciler.reconcile({ fetch: false });
     expect(await agent.kube.get(configMapRef('a'))).toBeDefined();

@@ -11,6 +11,7 @@ import { MemoryFleetBus } from '../hub/src/adapters/broker/memory-fleet-bus.js';
 import { SqliteFleetStore } from '../hub/src/adapters/store/sqlite-fleet-store.js';
 import { ReportIngest } from '../hub/src/ingest/report-ingest.js';
 import { MemoryBroker } from '../shared/src/protocol/memory-broker.js';
+import { ManualClock } from '../shared/src/time/clock.js';
 import { quietLogger } from './support/hub-fixture.js';
 import { configMapRef, configMapYaml, memoryAgent } from './support/memory-agent.js';
 
@@ -23,15 +24,15 @@ describe('an agent offline for a simulated day', () => {
   afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
   it('keeps reconciling, then replays its outbox: the hub sees its sequence without gap or duplicate', { timeout: 60_000 }, async () => {
-    let clock = new Date('2026-11-22T00:00:00.000Z');
+    const clock = new ManualClock(Date.parse('2026-11-22T00:00:00.000Z'));
     const broker = new MemoryBroker();
     const hubStore = new SqliteFleetStore(':memory:');
     const bus = new MemoryFleetBus(broker);
     const ingest = new ReportIngest(hubStore, bus, quietLogger());
     bus.onMessage('report', ingest.handle);
-    hubStore.registerCluster('store-1', {}, 'unused', clock);
+    hubStore.registerCluster('store-1', {}, 'unused', new Date(clock.now()));
     const uplink = new MemoryUplink(broker, 'store-1');
-    const agent = memoryAgent({ uplink, now: () => clock });
+    const agent = memoryAgent({ uplink, clock });
     cleanups.push(() => agent.db.close(), () => hubStore.close());
     agent.db.exec(`CREATE TABLE test_journal (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL);
       CREATE TRIGGER test_journal_outbox AFTER INSERT ON outbox
@@ -48,7 +49,7 @@ describe('an agent offline for a simulated day', () => {
     uplink.setOnline(false);
     let largestOutbox = 0;
     for (let step = 1; step <= DAY_STEPS; step++) {
-      clock = new Date(clock.getTime() + STEP_MS);
+      clock.advance(STEP_MS);
       const hour = step / 120;
       const gitUp = hour < 6 || hour >= 12; // Git is down too for six hours
       agent.git.setReachable(gitUp);

@@ -14,6 +14,7 @@ import { EmbeddedBroker } from '../hub/src/adapters/broker/embedded-broker.js';
 import type { EmbeddedBrokerOptions } from '../hub/src/adapters/broker/embedded-broker.js';
 import { MAX_PAYLOAD_BYTES } from '../shared/src/protocol/protocol.js';
 import { topics } from '../shared/src/protocol/topics.js';
+import { ManualClock } from '../shared/src/time/clock.js';
 import { quietLogger } from './support/hub-fixture.js';
 import { makeTempDir } from './support/temp-dir.js';
 
@@ -137,10 +138,10 @@ describe('backlog', () => {
 
 describe('connection rate limit', () => {
   it('refuses a flood beyond the per-address and overall budgets, then admits a client once tokens refill', async () => {
-    const clock = { ms: 0 };
+    const clock = new ManualClock(0);
     const broker = await startBroker({
       connectionRate: { overall: { perSecond: 1, burst: 5 }, perAddress: { perSecond: 1, burst: 3 } },
-      now: () => clock.ms,
+      clock,
     });
     const flood = (localAddress: string, count: number) =>
       Promise.all(Array.from({ length: count }, () => rawSocket(portOf(broker.url), localAddress)));
@@ -161,7 +162,7 @@ describe('connection rate limit', () => {
     expect(refused.connected).toBe(false);
     expect(broker.counters.rateLimitedConnections).toBe(16);
 
-    clock.ms += 1000;
+    clock.advance(1000);
     const client = await connectCluster(broker.url, 'store-a');
     expect(client.connected).toBe(true);
     expect(broker.counters.rateLimitedConnections).toBe(16);

@@ -16,6 +16,7 @@ import { DirectiveIssuer } from '../hub/src/rollouts/directive-issuer.js';
 import { Directive } from '../shared/src/protocol/protocol.js';
 import { generateSigningKeyPair, loadSigningKey } from '../shared/src/protocol/signing.js';
 import { topics } from '../shared/src/protocol/topics.js';
+import { systemClock } from '../shared/src/time/clock.js';
 import { quietLogger } from './support/hub-fixture.js';
 import { makeTempDir } from './support/temp-dir.js';
 
@@ -59,7 +60,7 @@ describe('a wave of 10,000 directives', () => {
   });
 
   async function issueAndCheck(received: ReadonlyMap<string, number>): Promise<void> {
-    const issuer = new DirectiveIssuer({ store, bus: broker, key: loadSigningKey(generateSigningKeyPair().privateKeyPem), repo: 'https://git.example/fleet.git', path: 'clusters', logger: quietLogger(), now: () => new Date() });
+    const issuer = new DirectiveIssuer({ store, bus: broker, key: loadSigningKey(generateSigningKeyPair().privateKeyPem), repo: 'https://git.example/fleet.git', path: 'clusters', logger: quietLogger(), clock: systemClock });
     const issued = await issuer.issue({ clusterIds: ids, revision: 'b'.repeat(40), rolloutId: 'r-wave', wave: 'all' });
     expect(issued).toHaveLength(CLUSTERS);
     await expect.poll(() => received.size).toBe(CONNECTED);

@@ -19,6 +19,7 @@ import { OutboxPump } from '../agent/src/hub-link/outbox-pump.js';
 import type { Hub } from '../hub/src/hub.js';
 import { MAX_PAYLOAD_BYTES } from '../shared/src/protocol/protocol.js';
 import { topics } from '../shared/src/protocol/topics.js';
+import { systemClock } from '../shared/src/time/clock.js';
 import { startTestHub, quietLogger } from './support/hub-fixture.js';
 import { makeTempDir } from './support/temp-dir.js';
 
@@ -223,7 +224,7 @@ describe(`hub under fuzzing (seed ${seed}: FUZZ_SEED=${seed} repeats this run)`,
     const store = new SqliteAgentStore(database.db);
     const uplink = new MqttUplink({ url: hub.mqttUrl, clusterId: 'agent-good', token: tokens['agent-good']!, agentVersion: 'fuzz', logger: quietLogger() });
     const connected = new Promise<void>((resolve) => uplink.onConnect(resolve));
-    const pump = new OutboxPump('agent-good', store, uplink, quietLogger(), () => new Date());
+    const pump = new OutboxPump('agent-good', store, uplink, quietLogger(), systemClock);
     agent = { database, store, uplink, pump, seqs: [] };
     await connected;
   });

@@ -13,6 +13,7 @@ import { DirectiveIssuer } from '../hub/src/rollouts/directive-issuer.js';
 import { ClusterChanges } from '../hub/src/ingest/cluster-changes.js';
 import { RolloutService } from '../hub/src/rollouts/rollout-service.js';
 import { MemoryBroker } from '../shared/src/protocol/memory-broker.js';
+import { ManualClock } from '../shared/src/time/clock.js';
 import { generateSigningKeyPair, loadSigningKey } from '../shared/src/protocol/signing.js';
 import { quietLogger } from './support/hub-fixture.js';
 import { makeTempDir } from './support/temp-dir.js';
@@ -25,7 +26,7 @@ const key = loadSigningKey(generateSigningKeyPair().privateKeyPem);
 describe('RolloutService', () => {
   const temp = makeTempDir('hub-rollouts');
   const file = join(temp.dir, 'hub.db');
-  let clock = 1_800_000_000_000;
+  const clock = new ManualClock(1_800_000_000_000);
   let seq = 0;
   const open: { stop(): Promise<void> }[] = [];
   afterEach(async () => {
@@ -37,9 +38,8 @@ describe('RolloutService', () => {
     const db = openHubDatabase(file);
     const fleet = new SqliteFleetStore(db);
     const bus = new MemoryFleetBus(new MemoryBroker());
-    const now = () => new Date(clock);
-    const directives = new DirectiveIssuer({ store: fleet, bus, key, repo: 'https://git.example/fleet.git', path: '', logger: quietLogger(), now });
-    const service = new RolloutService({ fleet, rollouts: new SqliteRolloutStore(db), directives, resolveRevision: async (ref) => ref, logger: quietLogger(), now, ...(changes ? { changes } : {}) });
+    const directives = new DirectiveIssuer({ store: fleet, bus, key, repo: 'https://git.example/fleet.git', path: '', logger: quietLogger(), clock });
+    const service = new RolloutService({ fleet, rollouts: new SqliteRolloutStore(db), directives, resolveRevision: async (ref) => ref, logger: quietLogger(), clock, ...(changes ? { changes } : {}) });
     open.push({
       stop: async () => {
         await service.stop();
@@ -53,7 +53,7 @@ describe('RolloutService', () => {
     const directive = fleet.latestDirectives().find((d) => d.clusterId === id);
     fleet.commitReports([{
       clusterId: id,
-      records: [{ seq: ++seq, kind: 'status', at: new Date(clock).toISOString(), status: { appliedRevision: revision, desiredRevision: revision, health: 'Healthy', conditions: [], objectCount: 1, ...(directive ? { directive: { seq: directive.seq, rolloutId: directive.rolloutId, wave: directive.wave } } : {}) } }],
+      records: [{ seq: ++seq, kind: 'status', at: new Date(clock.now()).toISOString(), status: { appliedRevision: revision, desiredRevision: revision, health: 'Healthy', conditions: [], objectCount: 1, ...(directive ? { directive: { seq: directive.seq, rolloutId: directive.rolloutId, wave: directive.wave } } : {}) } }],
     }]);
   };
   const plan = { revision: NEW, waves: [{ name: 'canary', selector: 'ring=canary' }, { name: 'rest', percent: 100 }] };
@@ -61,14 +61,14 @@ describe('RolloutService', () => {
   it('continues after a restart exactly where it was', async () => {
     const first = start();
     for (const id of CLUSTERS) {
-      first.fleet.registerCluster(id, { ring: id.startsWith('c') ? 'canary' : 'main' }, 'hash', new Date(clock));
-      first.fleet.setPresence(id, 'online', 'test', new Date(clock));
+      first.fleet.registerCluster(id, { ring: id.startsWith('c') ? 'canary' : 'main' }, 'hash', new Date(clock.now()));
+      first.fleet.setPresence(id, 'online', 'test', new Date(clock.now()));
       report(first.fleet, id, OLD);
     }
     const { rollout } = await first.service.create(plan, { by: 'operator', name: 'alice' });
     expect(first.fleet.latestDirectives().map((d) => [d.clusterId, d.revision, d.wave])).toEqual([['c1', NEW, 'canary']]);
     report(first.fleet, 'c1', NEW);
-    clock += 1000;
+    clock.advance(1000);
     await first.service.tick();
     const before = first.service.get(rollout.id)!;
     expect(before).toMatchObject({ status: 'running', wave: 1 });
@@ -78,7 +78,7 @@ describe('RolloutService', () => {
     const after = second.service.get(rollout.id)!;
     expect(after).toEqual(before);
     for (const id of ['s1', 's2', 's3']) report(second.fleet, id, NEW);
-    clock += 1000;
+    clock.advance(1000);
     await second.service.tick();
     expect(second.service.get(rollout.id)?.status).toBe('succeeded');
   });
@@ -96,7 +96,7 @@ describe('RolloutService', () => {
     const { fleet, service } = start(changes); // the clusters registered above
     const { rollout } = await service.create({ revision: 'c'.repeat(40), waves: [{ name: 'canary', selector: 'ring=canary' }, { name: 'rest' }] }, { by: 'operator', name: 'alice' });
     report(fleet, 'c1', 'c'.repeat(40));
-    clock += 1000;
+    clock.advance(1000);
     await service.tick();
     expect(service.get(rollout.id)?.wave).toBe(0); // not told: its view of c1 is the old one
     changes.emit(['c1']);

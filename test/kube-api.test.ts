@@ -3,6 +3,7 @@
  * as, the request forms clients other than the agent use, and clusters kept apart.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../shared/src/time/clock.js';
 import { startKubeApiServer } from '../simulators/src/kube-api/server.js';
 import type { KubeApiServer } from '../simulators/src/kube-api/server.js';
 
@@ -15,10 +16,10 @@ const cm = (name: string, data: Record<string, string> = {}) => ({ apiVersion: '
 
 describe('simulated Kubernetes API over HTTP', () => {
   let server: KubeApiServer;
-  let clock = Date.parse('2025-06-01T08:00:00Z');
+  const clock = new ManualClock(Date.parse('2025-06-01T08:00:00Z'));
 
   beforeAll(async () => {
-    server = await startKubeApiServer({ now: () => new Date(clock), maxBodyBytes: 64 * 1024 });
+    server = await startKubeApiServer({ clock, maxBodyBytes: 64 * 1024 });
   });
   afterAll(async () => {
     await server.close();
@@ -101,7 +102,7 @@ describe('simulated Kubernetes API over HTTP', () => {
 
   it('lists as a typed list, a Table, or filtered by label and field selectors', async () => {
     await call('POST', '/api/v1/namespaces/default/configmaps', { ...cm('listed'), metadata: { name: 'listed', labels: { app: 'web' } } });
-    clock += 90_000;
+    clock.advance(90_000);
     const list = await call('GET', '/api/v1/configmaps?labelSelector=app%3Dweb');
     expect(list.body).toMatchObject({ kind: 'ConfigMapList', apiVersion: 'v1', metadata: { resourceVersion: expect.any(String) } });
     expect((list.body['items'] as { metadata: { name: string } }[]).map((i) => i.metadata.name)).toEqual(['listed']);

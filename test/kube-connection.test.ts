@@ -22,6 +22,7 @@ import {
 import type { ServiceAccountFiles } from '../agent/src/adapters/kube/kube-connection.js';
 import type { KubeObject } from '../agent/src/core/kube-object.js';
 import { FleetError } from '../shared/src/errors.js';
+import { ManualClock } from '../shared/src/time/clock.js';
 import { startKubeApiServer } from '../simulators/src/kube-api/server.js';
 import type { KubeApiServer } from '../simulators/src/kube-api/server.js';
 import { makeSelfSigned } from './support/self-signed.js';
@@ -112,20 +113,20 @@ describe('inClusterConnection', () => {
 
   it('re-reads a rotated token once a minute, not on every request', async () => {
     const files = serviceAccount('token-1');
-    let now = 1_000_000;
-    const kube = track(new HttpKube(inClusterConnection(podEnv(), files, () => now)));
+    const clock = new ManualClock(1_000_000);
+    const kube = track(new HttpKube(inClusterConnection(podEnv(), files, clock)));
     await kube.get(cmRef);
     writeFileSync(files.token, 'token-2');
-    now += TOKEN_REREAD_MS - 1;
+    clock.advance(TOKEN_REREAD_MS - 1);
     await kube.get(cmRef);
-    now += 1;
+    clock.advance(1);
     await kube.get(cmRef);
     expect(seen.map((r) => r.headers.authorization)).toEqual(['Bearer token-1', 'Bearer token-1', 'Bearer token-1', 'Bearer token-2']);
   });
 
   it('re-reads the token at once when the server refuses the old one', async () => {
     const files = serviceAccount('token-1');
-    const kube = track(new HttpKube(inClusterConnection(podEnv(), files, () => 0)));
+    const kube = track(new HttpKube(inClusterConnection(podEnv(), files, new ManualClock(0))));
     accepted = 'token-1';
     await kube.get(cmRef);
     writeFileSync(files.token, 'token-2');

@@ -7,6 +7,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../shared/src/logger.js';
 import { loadTrustedKeys } from '../../shared/src/protocol/signing.js';
+import { systemClock } from '../../shared/src/time/clock.js';
+import type { Clock } from '../../shared/src/time/clock.js';
 import { openAgentDatabase } from './adapters/store/agent-database.js';
 import { createCommitVerifier } from './adapters/commit-signature/index.js';
 import { IsomorphicGitSource } from '../../shared/src/git/isomorphic-git-source.js';
@@ -22,7 +24,7 @@ import type { GitSource } from '../../shared/src/git/git-source.js';
 import type { KubeClient } from './ports/kube.js';
 import type { Uplink } from './ports/uplink.js';
 import { Reconciler } from './reconcile/reconciler.js';
-import type { CommitCheck } from './reconcile/reconciler.js';
+import type { CommitCheck } from './reconcile/revision-source.js';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -35,18 +37,20 @@ export interface AgentOverrides {
   kube?: KubeClient;
   git?: GitSource;
   uplink?: Uplink;
-  now?: () => Date;
+  clock?: Clock;
 }
 
 export async function startAgent(settings: AgentSettings, logger: Logger, overrides: AgentOverrides = {}): Promise<RunningAgent> {
-  const now = overrides.now ?? (() => new Date());
+  // The system clock's timers keep the process alive: in track mode with no hub, nothing else is
+  // open between two fetches.
+  const clock = overrides.clock ?? systemClock;
   mkdirSync(settings.dataDir, { recursive: true });
-  const { db, movedAside } = openAgentDatabase(join(settings.dataDir, 'agent.db'), now);
+  const { db, movedAside } = openAgentDatabase(join(settings.dataDir, 'agent.db'), clock);
   const store = new SqliteAgentStore(db);
   if (movedAside) {
     const message = `the agent database was corrupt and was moved to ${movedAside}; rebuilding from Git`;
     logger.error(message);
-    store.appendEvent({ reason: 'DatabaseRebuilt', message, severity: 'error' }, now());
+    store.appendEvent({ reason: 'DatabaseRebuilt', message, severity: 'error' }, new Date(clock.now()));
   }
   const git =
     overrides.git ??
@@ -60,7 +64,7 @@ export async function startAgent(settings: AgentSettings, logger: Logger, overri
     });
   const ownKube = overrides.kube ? undefined : await connectKube(settings.kubernetes);
   const { ratePerSecond, burst, concurrency } = settings.kubernetes;
-  const kube = new RateLimitedKube(overrides.kube ?? ownKube!, { ratePerSecond, burst });
+  const kube = new RateLimitedKube(overrides.kube ?? ownKube!, { ratePerSecond, burst }, clock);
   const uplink =
     overrides.uplink ??
     (settings.hub
@@ -84,7 +88,7 @@ export async function startAgent(settings: AgentSettings, logger: Logger, overri
     applied: new SqliteAppliedObjects(db),
     uplink,
     logger: logger.child({ component: 'reconciler' }),
-    now,
+    clock,
     limits: settings.source.limits,
     applier: { concurrency },
     driftPolicy: settings.drift.policy,

@@ -11,6 +11,8 @@ import { FleetError } from '../../shared/src/errors.js';
 import type { Logger } from '../../shared/src/logger.js';
 import { loadSigningKey } from '../../shared/src/protocol/signing.js';
 import type { SigningKey } from '../../shared/src/protocol/signing.js';
+import { systemClock } from '../../shared/src/time/clock.js';
+import type { Clock } from '../../shared/src/time/clock.js';
 import { buildHttpApi } from './adapters/http-api/server.js';
 import { EmbeddedBroker } from './adapters/broker/embedded-broker.js';
 import type { BrokerCounters, BrokerTlsOptions } from './adapters/broker/embedded-broker.js';
@@ -59,10 +61,11 @@ export interface HubCounters {
 export interface HubOptions {
   config: HubConfig;
   logger: Logger;
-  now?: () => Date;
+  /** Time for the rollouts, directives, presence and ingest (default the system clock). */
+  clock?: Clock;
 }
 
-export async function startHub({ config, logger, now = () => new Date() }: HubOptions): Promise<Hub> {
+export async function startHub({ config, logger, clock = systemClock }: HubOptions): Promise<Hub> {
   // Certificate files are read before anything is opened, so a missing one leaks nothing.
   const tls = config.mqtt.tls ? readBrokerTls(config.mqtt.tls) : undefined;
   const signingKey = config.signing ? readSigningKey(config.signing.keyFile) : undefined;
@@ -80,16 +83,17 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
     },
     ...(tls ? { tls } : {}),
     logger: logger.child({ component: 'broker' }),
+    clock,
     verifyCredentials: async (clusterId, token) => {
       const hash = store.tokenHashOf(clusterId);
       return hash !== undefined && (await verifyToken(token, hash));
     },
   });
-  const ingest = new ReportIngest(store, broker, logger.child({ component: 'ingest' }), config.ingest);
+  const ingest = new ReportIngest(store, broker, logger.child({ component: 'ingest' }), { ...config.ingest, clock });
   broker.onMessage('report', ingest.handle);
   ingest.onCommit((clusterIds) => clusterChanges.emit(clusterIds));
   const presenceCounters: PresenceCounters = { accepted: 0, rejected: 0 };
-  const presence = handlePresence(store, logger.child({ component: 'presence' }), now, presenceCounters, (clusterId) => clusterChanges.emit([clusterId]));
+  const presence = handlePresence(store, logger.child({ component: 'presence' }), clock, presenceCounters, (clusterId) => clusterChanges.emit([clusterId]));
   broker.onMessage('presence', presence);
 
   let directives: DirectiveIssuer | undefined;
@@ -103,7 +107,7 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
       repo: config.source.url,
       path: config.source.path,
       logger: logger.child({ component: 'directives' }),
-      now,
+      clock,
       ttlMs: config.signing!.directiveTtlHours * 3_600_000,
     });
     const republished = await directives.republish();
@@ -115,14 +119,14 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
       directives,
       resolveRevision: gitRevisions({ url: config.source!.url }),
       logger: logger.child({ component: 'rollouts' }),
-      now,
+      clock,
       tickMs: config.rollouts.tickMs,
       changes: clusterChanges,
     });
     ingest.onCommit(() => rollouts!.nudge());
     rollouts.start();
     if (config.rollouts.watchSeconds > 0) {
-      gitWatcher = watchGitRollouts(config, rollouts, rolloutStore, logger);
+      gitWatcher = watchGitRollouts(config, rollouts, rolloutStore, logger, clock);
       gitWatcher.start();
     }
   } else if (signingKey) {
@@ -148,8 +152,8 @@ export async function startHub({ config, logger, now = () => new Date() }: HubOp
     ingest,
     directives,
     rollouts,
-    registerCluster: (id, labels) => registerCluster(store, id, labels, now()),
-    createApiToken: (name, role) => createApiToken(apiTokens, name, role, now()),
+    registerCluster: (id, labels) => registerCluster(store, id, labels, new Date(clock.now())),
+    createApiToken: (name, role) => createApiToken(apiTokens, name, role, new Date(clock.now())),
     counters: { broker: broker.counters, ingest: ingest.counters, presence: presenceCounters },
     async close() {
       await gitWatcher?.stop();
@@ -182,7 +186,7 @@ function readBrokerTls(tls: NonNullable<HubConfig['mqtt']['tls']>): BrokerTlsOpt
 }
 
 /** The watcher of the fleet branch, with its own Git cache beside the database. */
-function watchGitRollouts(config: HubConfig, rollouts: RolloutService, store: SqliteRolloutStore, logger: Logger): GitRolloutWatcher {
+function watchGitRollouts(config: HubConfig, rollouts: RolloutService, store: SqliteRolloutStore, logger: Logger, clock: Clock): GitRolloutWatcher {
   const source = config.source!;
   const dir = config.database === ':memory:' ? mkdtempSync(join(tmpdir(), 'hub-git-')) : `${config.database}.git`;
   return new GitRolloutWatcher({
@@ -192,6 +196,7 @@ function watchGitRollouts(config: HubConfig, rollouts: RolloutService, store: Sq
     rollouts,
     store,
     logger: logger.child({ component: 'git-rollouts' }),
+    clock,
     intervalMs: config.rollouts.watchSeconds * 1000,
   });
 }

@@ -1,6 +1,8 @@
 import { existsSync, renameSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { FleetError } from './errors.js';
+import { systemClock } from './time/clock.js';
+import type { Clock } from './time/clock.js';
 
 export interface OpenDatabaseOptions {
   /** What the database is, for error messages ("agent", "hub"). */
@@ -15,7 +17,8 @@ export interface OpenDatabaseOptions {
    * `fail` (default) refuses to start.
    */
   onCorrupt?: 'move-aside' | 'fail';
-  now?: () => Date;
+  /** For the name a corrupt file is moved to. */
+  clock?: Clock;
 }
 
 export interface OpenedDatabase {
@@ -34,7 +37,7 @@ export function openDatabase(file: string, options: OpenDatabaseOptions): Opened
     if (options.onCorrupt !== 'move-aside') {
       throw new FleetError('stalled', `the ${options.owner} database ${file} is corrupt (${problem}); restore it from a backup`);
     }
-    movedAside = `${file}.corrupt-${(options.now?.() ?? new Date()).toISOString().replace(/[:.]/g, '-')}`;
+    movedAside = `${file}.corrupt-${new Date((options.clock ?? systemClock).now()).toISOString().replace(/[:.]/g, '-')}`;
     for (const suffix of ['', '-wal', '-shm']) {
       if (existsSync(file + suffix)) renameSync(file + suffix, movedAside + suffix);
     }

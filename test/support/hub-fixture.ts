@@ -4,6 +4,7 @@ import type { Logger } from '../../shared/src/logger.js';
 import { startHub } from '../../hub/src/hub.js';
 import type { Hub } from '../../hub/src/hub.js';
 import { HubConfig } from '../../hub/src/config/hub-config.js';
+import type { Clock } from '../../shared/src/time/clock.js';
 
 /** Silent unless LOG_LEVEL is set, so a failing test can be rerun with logs. */
 export const quietLogger = (): Logger =>
@@ -15,7 +16,7 @@ export const quietLogger = (): Logger =>
  */
 export function startTestHub(
   dir: string,
-  options: { now?: () => Date; config?: Record<string, unknown> & { mqtt?: Record<string, unknown> } } = {},
+  options: { clock?: Clock; config?: Record<string, unknown> & { mqtt?: Record<string, unknown> } } = {},
 ): Promise<Hub> {
   const { config: extra = {}, ...rest } = options;
   const config = HubConfig.parse({

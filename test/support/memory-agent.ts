@@ -8,13 +8,14 @@ import { SqliteRevisionCache } from '../../agent/src/adapters/store/sqlite-revis
 import { Reconciler } from '../../agent/src/reconcile/reconciler.js';
 import type { ReconcilerDeps } from '../../agent/src/reconcile/reconciler.js';
 import { MemoryBroker } from '../../shared/src/protocol/memory-broker.js';
+import { ManualClock } from '../../shared/src/time/clock.js';
 import { quietLogger } from './hub-fixture.js';
 
 /** An agent with every port in memory, for reconciler behaviour tests. Close `db` after. */
 export function memoryAgent(options: Partial<ReconcilerDeps> = {}) {
   const git = new MemoryGitSource();
   const kube = new MemoryKube();
-  const { db } = openAgentDatabase(':memory:', () => new Date(0));
+  const { db } = openAgentDatabase(':memory:', new ManualClock(0));
   const store = new SqliteAgentStore(db);
   const reconciler = new Reconciler({
     clusterId: 'store-1',

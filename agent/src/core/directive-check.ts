@@ -5,6 +5,7 @@
  * which revision), its seq is above the last accepted, and it has not expired. Anything else is
  * refused with a reason and changes nothing. Pure, with the clock and the last directive passed in.
  */
+import { treePath } from '../../../shared/src/git/tree-path.js';
 import { Directive, parsePayload } from '../../../shared/src/protocol/protocol.js';
 import { verifyDirectiveSignature } from '../../../shared/src/protocol/signing.js';
 import type { TrustedKeys } from '../../../shared/src/protocol/signing.js';
@@ -53,7 +54,8 @@ export function checkDirective(payload: Uint8Array | string, context: DirectiveC
   if (normalizeRepo(directive.repo) !== normalizeRepo(context.repo)) {
     return refuse('WrongRepository', `${what} names repository ${directive.repo}; this agent pulls from ${context.repo}`);
   }
-  if (normalizePath(directive.path) !== normalizePath(context.path)) {
+  // Compared as the renderer reads them: `''`, `.` and `./` name the root, `./apps/web/` is `apps/web`.
+  if (treePath(directive.path) !== treePath(context.path)) {
     return refuse('WrongPath', `${what} names folder "${directive.path}"; this agent renders "${context.path}"`);
   }
   const last = context.accepted;
@@ -72,9 +74,4 @@ const refuse = (reason: DirectiveReason, message: string): DirectiveVerdict => (
 /** `https://git.example/fleet.git/` and `https://git.example/fleet` name the same repository. */
 function normalizeRepo(url: string): string {
   return url.replace(/\/+$/, '').replace(/\.git$/, '');
-}
-
-/** `''`, `.`, `./` name the root; `apps/web/` and `./apps/web` name `apps/web`. */
-function normalizePath(path: string): string {
-  return path.replace(/^(\.\/)+/, '').replace(/\/+$/, '').replace(/^\.$/, '');
 }

@@ -7,6 +7,7 @@
 import type { Logger } from '../../../shared/src/logger.js';
 import type { Directive } from '../../../shared/src/protocol/protocol.js';
 import type { TrustedKeys } from '../../../shared/src/protocol/signing.js';
+import type { Clock } from '../../../shared/src/time/clock.js';
 import { checkDirective } from '../core/directive-check.js';
 import type { AgentStore } from '../ports/agent-store.js';
 
@@ -19,7 +20,7 @@ export interface DirectiveInboxDeps {
   trusted: TrustedKeys;
   store: AgentStore;
   logger: Logger;
-  now: () => Date;
+  clock: Clock;
   /** Called after a directive was accepted and written. */
   onAccepted(directive: Directive): void;
   /** Called after a refusal was recorded, so it can be sent. */
@@ -34,20 +35,21 @@ export class DirectiveInbox {
   constructor(private readonly deps: DirectiveInboxDeps) {}
 
   receive(payload: Uint8Array): void {
-    const { store, logger, now } = this.deps;
-    const check = checkDirective(payload, { ...this.deps, accepted: store.acceptedDirective(), now: now() });
+    const { store, logger, clock } = this.deps;
+    const now = new Date(clock.now());
+    const check = checkDirective(payload, { ...this.deps, accepted: store.acceptedDirective(), now });
     if (check.verdict === 'repeat') return;
     if (check.verdict === 'refuse') {
       const message = `${check.reason}: ${check.message}`;
       if (message === this.lastRefusal) return;
       this.lastRefusal = message;
       logger.warn({ reason: check.reason, message: check.message }, 'directive refused');
-      store.appendEvent({ reason: DIRECTIVE_REFUSED_REASON, message, severity: 'warning' }, now());
+      store.appendEvent({ reason: DIRECTIVE_REFUSED_REASON, message, severity: 'warning' }, now);
       this.deps.onRefused();
       return;
     }
     const { directive } = check;
-    store.acceptDirective(directive, now());
+    store.acceptDirective(directive, now);
     logger.info({ seq: directive.seq, rolloutId: directive.rolloutId, wave: directive.wave, revision: directive.revision }, 'directive accepted');
     this.deps.onAccepted(directive);
   }

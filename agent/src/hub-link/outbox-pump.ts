@@ -8,6 +8,7 @@ import { describeError } from '../../../shared/src/errors.js';
 import type { Logger } from '../../../shared/src/logger.js';
 import { MAX_PAYLOAD_BYTES, MAX_RECORDS_PER_REPORT, PROTOCOL_VERSION } from '../../../shared/src/protocol/protocol.js';
 import type { Report, ReportRecord } from '../../../shared/src/protocol/protocol.js';
+import type { Clock } from '../../../shared/src/time/clock.js';
 import type { AgentStore } from '../ports/agent-store.js';
 import type { Uplink } from '../ports/uplink.js';
 
@@ -23,7 +24,7 @@ export class OutboxPump {
     private readonly store: AgentStore,
     private readonly uplink: Uplink,
     private readonly logger: Logger,
-    private readonly now: () => Date,
+    private readonly clock: Clock,
   ) {
     uplink.onAck((ack) => {
       store.acknowledge(ack.upTo);
@@ -43,7 +44,7 @@ export class OutboxPump {
 
   private async send(): Promise<void> {
     if (!this.uplink.isConnected()) return;
-    if (this.sentUpTo > 0 && this.now().getTime() - this.lastSentAt > ACK_TIMEOUT_MS) this.sentUpTo = 0;
+    if (this.sentUpTo > 0 && this.clock.now() - this.lastSentAt > ACK_TIMEOUT_MS) this.sentUpTo = 0;
     try {
       for (;;) {
         const pending = this.store.pendingRecords(MAX_RECORDS_PER_REPORT, this.sentUpTo);
@@ -52,7 +53,7 @@ export class OutboxPump {
         const batch = report.records;
         await this.uplink.publishReport(report);
         this.sentUpTo = batch.at(-1)!.seq;
-        this.lastSentAt = this.now().getTime();
+        this.lastSentAt = this.clock.now();
       }
     } catch (error) {
       this.logger.debug({ error: describeError(error) }, 'report not sent; will retry');

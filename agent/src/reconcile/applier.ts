@@ -9,6 +9,9 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../../shared/src/protocol/canonical-json.js';
 import { describeError } from '../../../shared/src/errors.js';
+import { systemClock } from '../../../shared/src/time/clock.js';
+import type { Clock } from '../../../shared/src/time/clock.js';
+import { mapConcurrently } from '../../../shared/src/worker-pool.js';
 import { objectIdentity } from '../core/apply/change-set.js';
 import type { ChangeSetEntry } from '../core/apply/change-set.js';
 import { driftPaths, driftPolicyFor } from '../core/apply/drift.js';
@@ -24,6 +27,8 @@ export interface ApplierOptions {
   concurrency?: number;
   /** How long to wait for applied CRDs to be established (default 30 s). */
   crdTimeoutMs?: number;
+  /** Time for that wait (default the system clock). */
+  clock?: Clock;
 }
 
 export interface ApplyOutcome {
@@ -33,6 +38,8 @@ export interface ApplyOutcome {
 }
 
 const FIRST_STAGE = new Set(['Namespace', 'CustomResourceDefinition']);
+/** How often an applied CRD is looked at again until it is established. */
+const CRD_POLL_MS = 200;
 
 export class Applier {
   constructor(
@@ -47,7 +54,7 @@ export class Applier {
     const records: [string, AppliedRecord][] = [];
     const changes = new Map<string, ChangeSetEntry>();
     const run = async (stage: readonly KubeObject[]) => {
-      await forEachConcurrently(stage, this.options.concurrency ?? 8, async (object) => {
+      await mapConcurrently(stage, this.options.concurrency ?? 8, async (object) => {
         const id = objectIdentity(refOf(object));
         const { entry, result } = await this.applyOne(object, live.get(id), remembered.get(id), clusterPolicy);
         changes.set(id, entry);
@@ -120,7 +127,7 @@ export class Applier {
       groups.set(`${apiVersion}/${kind}/${metadata.namespace ?? ''}`, { apiVersion, kind, ...(metadata.namespace ? { namespace: metadata.namespace } : {}) });
     }
     const live = new Map<string, KubeObject>();
-    await forEachConcurrently([...groups.values()], this.options.concurrency ?? 8, async ({ apiVersion, kind, namespace }) => {
+    await mapConcurrently([...groups.values()], this.options.concurrency ?? 8, async ({ apiVersion, kind, namespace }) => {
       // A kind not served yet (its CRD comes in this revision) or a namespace not created yet has nothing live.
       const items = await this.kube
         .list(apiVersion, kind, { labelSelector: `${OWNER_LABEL}=${OWNER_VALUE}`, ...(namespace ? { namespace } : {}) })
@@ -131,15 +138,16 @@ export class Applier {
   }
 
   private async waitForCrds(crds: readonly KubeObject[]): Promise<void> {
-    const deadline = Date.now() + (this.options.crdTimeoutMs ?? 30_000);
+    const clock = this.options.clock ?? systemClock;
+    const deadline = clock.now() + (this.options.crdTimeoutMs ?? 30_000);
     for (const crd of crds) {
       for (;;) {
         const live = await this.kube.get(refOf(crd));
         const conditions = ((live?.['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []);
         if (conditions.some((c) => c.type === 'Established' && c.status === 'True')) break;
         // Past the deadline the dependent objects fail with a clear "not served" message.
-        if (Date.now() > deadline) return;
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        if (clock.now() > deadline) return;
+        await new Promise<void>((resolve) => clock.setTimeout(resolve, CRD_POLL_MS));
       }
     }
   }
@@ -147,11 +155,3 @@ export class Applier {
 
 /** SHA-256 of the canonical JSON of a desired object. */
 export const hashOf = (object: KubeObject): string => createHash('sha256').update(canonicalJson(object)).digest('hex');
-
-async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}

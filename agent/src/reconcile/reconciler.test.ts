@@ -13,6 +13,7 @@ import { openAgentDatabase } from '../adapters/store/agent-database.js';
 import { SqliteAgentStore } from '../adapters/store/sqlite-agent-store.js';
 import { SqliteAppliedObjects } from '../adapters/store/sqlite-applied-objects.js';
 import { SqliteRevisionCache } from '../adapters/store/sqlite-revision-cache.js';
+import { ManualClock } from '../../../shared/src/time/clock.js';
 import { OWNER_LABEL } from '../core/apply/plan-apply.js';
 import { Reconciler } from './reconciler.js';
 
@@ -30,10 +31,10 @@ spec:
 const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n';
 const deployRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'shop' };
 
-function setup(options: { now?: () => Date; fetchBackoff?: { baseMs: number; maxMs: number } } = {}) {
+function setup(options: { clock?: ManualClock; fetchBackoff?: { baseMs: number; maxMs: number } } = {}) {
   const git = new MemoryGitSource();
   const kube = new MemoryKube();
-  const { db } = openAgentDatabase(':memory:', () => new Date(0));
+  const { db } = openAgentDatabase(':memory:', new ManualClock(0));
   const store = new SqliteAgentStore(db);
   const cache = new SqliteRevisionCache(db);
   const applied = new SqliteAppliedObjects(db);
@@ -43,7 +44,7 @@ function setup(options: { now?: () => Date; fetchBackoff?: { baseMs: number; max
   const fetchBackoff = options.fetchBackoff ?? { baseMs: 0, maxMs: 0 };
   const reconciler = new Reconciler({
     clusterId: 'store-1', git, branch: 'main', path: 'app', kube, store, cache, applied, uplink, logger, fetchBackoff,
-    ...(options.now ? { now: options.now } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   return { git, kube, store, cache, db, broker, uplink, reconciler };
 }
@@ -119,8 +120,8 @@ describe('Reconciler', () => {
   });
 
   it('backs off between failed fetches while reconciling from the cache', async () => {
-    let now = new Date('2026-11-22T10:00:00Z');
-    current = setup({ now: () => now, fetchBackoff: { baseMs: 60_000, maxMs: 60_000 } });
+    const clock = new ManualClock(Date.parse('2026-11-22T10:00:00Z'));
+    current = setup({ clock, fetchBackoff: { baseMs: 60_000, maxMs: 60_000 } });
     const { git, reconciler } = current;
     const sha = git.commit('main', { 'app/ns.yaml': namespace });
     await reconciler.reconcile();
@@ -132,7 +133,7 @@ describe('Reconciler', () => {
     for (let i = 0; i < 3; i++) expect((await reconciler.reconcile()).appliedRevision).toBe(sha);
     expect(git.fetchCount).toBe(afterFailure);
     git.setReachable(true);
-    now = new Date(now.getTime() + 60_001);
+    clock.advance(60_001);
     await reconciler.reconcile();
     expect(git.fetchCount).toBe(afterFailure + 1);
   });

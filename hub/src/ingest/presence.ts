@@ -1,5 +1,6 @@
 import type { Logger } from '../../../shared/src/logger.js';
 import { Presence, parsePayload } from '../../../shared/src/protocol/protocol.js';
+import type { Clock } from '../../../shared/src/time/clock.js';
 import type { FleetStore } from '../ports/fleet-store.js';
 
 export interface PresenceCounters {
@@ -11,7 +12,7 @@ export interface PresenceCounters {
  * Records a cluster going online or offline (its last will says offline when the link dies),
  * then calls `onChange` with it.
  */
-export function handlePresence(store: FleetStore, logger: Logger, now: () => Date, counters: PresenceCounters, onChange: (clusterId: string) => void = () => {}) {
+export function handlePresence(store: FleetStore, logger: Logger, clock: Clock, counters: PresenceCounters, onChange: (clusterId: string) => void = () => {}) {
   return (clusterId: string, payload: Buffer): void => {
     const parsed = parsePayload(Presence, payload);
     if (!parsed.ok || parsed.value.clusterId !== clusterId) {
@@ -20,7 +21,7 @@ export function handlePresence(store: FleetStore, logger: Logger, now: () => Dat
       return;
     }
     counters.accepted += 1;
-    store.setPresence(clusterId, parsed.value.state, parsed.value.agentVersion, now());
+    store.setPresence(clusterId, parsed.value.state, parsed.value.agentVersion, new Date(clock.now()));
     onChange(clusterId);
   };
 }

@@ -8,6 +8,8 @@ import type { Logger } from '../../../shared/src/logger.js';
 import { PROTOCOL_VERSION, Report, parsePayload } from '../../../shared/src/protocol/protocol.js';
 import type { Ack } from '../../../shared/src/protocol/protocol.js';
 import { topics } from '../../../shared/src/protocol/topics.js';
+import { systemClock } from '../../../shared/src/time/clock.js';
+import type { Clock } from '../../../shared/src/time/clock.js';
 import type { FleetBus } from '../ports/fleet-bus.js';
 import type { FleetStore, ReportBatch } from '../ports/fleet-store.js';
 
@@ -16,12 +18,16 @@ export interface ReportIngestOptions {
   maxDelayMs?: number;
   /** Commit as soon as this many records are waiting. */
   maxRecords?: number;
+  /** For the delay (default the system clock). */
+  clock?: Clock;
 }
 
 export class ReportIngest {
   private queue: ReportBatch[] = [];
   private queuedRecords = 0;
-  private timer: NodeJS.Timeout | undefined;
+  /** The flush of the batch being collected, due `maxDelayMs` after its first report; `flush()` cancels it. */
+  private timer: unknown;
+  private readonly clock: Clock;
   private readonly maxDelayMs: number;
   private readonly maxRecords: number;
   readonly counters = { accepted: 0, rejected: 0, committed: 0 };
@@ -35,6 +41,7 @@ export class ReportIngest {
   ) {
     this.maxDelayMs = options.maxDelayMs ?? 10;
     this.maxRecords = options.maxRecords ?? 2000;
+    this.clock = options.clock ?? systemClock;
   }
 
   readonly handle = (clusterId: string, payload: Buffer): void => {
@@ -48,7 +55,7 @@ export class ReportIngest {
     this.queue.push({ clusterId, records: parsed.value.records });
     this.queuedRecords += parsed.value.records.length;
     if (this.queuedRecords >= this.maxRecords) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.maxDelayMs);
+    else this.timer ??= this.clock.setTimeout(() => this.flush(), this.maxDelayMs);
   };
 
   /** Called after each committed batch with the clusters it held (e.g. to re-evaluate rollouts). */
@@ -58,7 +65,7 @@ export class ReportIngest {
 
   /** Commits what is queued and acknowledges it. */
   flush(): void {
-    clearTimeout(this.timer);
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     const batches = this.queue;
     if (batches.length === 0) return;

@@ -11,6 +11,8 @@ import type { Directive } from '../../../shared/src/protocol/protocol.js';
 import { signDirective } from '../../../shared/src/protocol/signing.js';
 import type { SigningKey } from '../../../shared/src/protocol/signing.js';
 import { topics } from '../../../shared/src/protocol/topics.js';
+import type { Clock } from '../../../shared/src/time/clock.js';
+import { mapConcurrently } from '../../../shared/src/worker-pool.js';
 import type { DirectiveIntent } from '../core/rollout/model.js';
 import type { FleetBus } from '../ports/fleet-bus.js';
 import type { FleetStore } from '../ports/fleet-store.js';
@@ -40,7 +42,7 @@ export interface DirectiveIssuerOptions {
   repo: string;
   path: string;
   logger: Logger;
-  now: () => Date;
+  clock: Clock;
   ttlMs?: number;
 }
 
@@ -63,8 +65,8 @@ export class DirectiveIssuer {
    */
   record(rolloutId: string, intents: readonly DirectiveIntent[]): Directive[] {
     if (intents.length === 0) return [];
-    const { store, key, repo, path, now } = this.options;
-    const issuedAt = now();
+    const { store, key, repo, path, clock } = this.options;
+    const issuedAt = new Date(clock.now());
     const expiresAt = new Date(issuedAt.getTime() + (this.options.ttlMs ?? DEFAULT_DIRECTIVE_TTL_MS));
     const byCluster = new Map(intents.map((intent) => [intent.clusterId, intent]));
     return store.recordDirectives(
@@ -101,19 +103,14 @@ export class DirectiveIssuer {
   /** Publishes recorded directives, retained; rejects if any could not be (they go out again at the next start). */
   async publish(directives: readonly Directive[]): Promise<void> {
     const { bus, logger } = this.options;
-    const results: PromiseSettledResult<void>[] = new Array(directives.length);
-    let next = 0;
-    const worker = async () => {
-      for (let i = next++; i < directives.length; i = next++) {
-        const d = directives[i]!;
-        results[i] = await bus.publish(topics.directive(d.clusterId), JSON.stringify(d), { retain: true }).then(
-          (value) => ({ status: 'fulfilled', value }),
-          (reason: unknown) => ({ status: 'rejected', reason }),
-        );
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(PUBLISH_WINDOW, directives.length) }, worker));
-    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ clusterId: directives[i]!.clusterId, error: describeError(r.reason) }] : []));
+    // Each publish settles on its own: one that fails does not hold back the others.
+    const errors = await mapConcurrently(directives, PUBLISH_WINDOW, (d) =>
+      bus.publish(topics.directive(d.clusterId), JSON.stringify(d), { retain: true }).then(
+        () => undefined,
+        (reason: unknown) => describeError(reason),
+      ),
+    );
+    const failed = errors.flatMap((error, i) => (error === undefined ? [] : [{ clusterId: directives[i]!.clusterId, error }]));
     // Recorded, so published again at the next start; the caller hears of it now.
     if (failed.length > 0) {
       logger.error({ failed: failed.slice(0, 10), count: failed.length }, 'publishing directives failed');

@@ -7,6 +7,8 @@
 import { describeError } from '../../../shared/src/errors.js';
 import type { Logger } from '../../../shared/src/logger.js';
 import type { GitSource } from '../../../shared/src/git/git-source.js';
+import type { Clock } from '../../../shared/src/time/clock.js';
+import { Scheduler } from '../../../shared/src/time/scheduler.js';
 import { planFromFleetFile } from '../core/rollout/fleet-file-plan.js';
 import type { RolloutStore } from '../ports/rollout-store.js';
 import type { RolloutService } from './rollout-service.js';
@@ -19,30 +21,25 @@ export interface GitRolloutWatcherDeps {
   rollouts: RolloutService;
   store: RolloutStore;
   logger: Logger;
+  clock: Clock;
   intervalMs: number;
 }
 
 export class GitRolloutWatcher {
   private lastSeen: string | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly scheduler: Scheduler;
 
-  constructor(private readonly deps: GitRolloutWatcherDeps) {}
-
-  start(): void {
-    const loop = () => {
-      this.running = this.check().finally(() => {
-        if (!this.stopped) this.timer = setTimeout(loop, this.deps.intervalMs);
-      });
-    };
-    loop();
+  constructor(private readonly deps: GitRolloutWatcherDeps) {
+    this.scheduler = new Scheduler(deps.clock, { onError: (error) => deps.logger.error({ error: describeError(error) }, 'checking the fleet branch failed') });
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  /** Looks at the branch head now and every `intervalMs` after each look. */
+  start(): void {
+    this.scheduler.every('git poll', { intervalMs: this.deps.intervalMs }, () => this.check());
+  }
+
+  stop(): Promise<void> {
+    return this.scheduler.stop();
   }
 
   /** Looks at the branch head once. */

@@ -8,6 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { describeError, FleetError } from '../../../shared/src/errors.js';
 import type { Logger } from '../../../shared/src/logger.js';
 import type { Directive } from '../../../shared/src/protocol/protocol.js';
+import type { Clock } from '../../../shared/src/time/clock.js';
+import { Scheduler } from '../../../shared/src/time/scheduler.js';
+import type { OnDemand } from '../../../shared/src/time/scheduler.js';
 import { assignWaves } from '../core/rollout/assign.js';
 import { act, createRollout, supersede, tick } from '../core/rollout/engine.js';
 import type { OperatorAction } from '../core/rollout/engine.js';
@@ -26,7 +29,7 @@ export interface RolloutServiceDeps {
   directives: DirectiveIssuer;
   resolveRevision: RevisionResolver;
   logger: Logger;
-  now: () => Date;
+  clock: Clock;
   /** How often active rollouts are re-evaluated without being asked (default 1 s). */
   tickMs?: number;
   /** Ids of clusters whose status, presence or labels changed, so the fleet view is read again only for them. */
@@ -45,10 +48,12 @@ export interface CreatedRollout {
 export class RolloutService {
   private readonly active = new Map<string, Rollout>();
   private queue: Promise<unknown> = Promise.resolve();
-  private timer: NodeJS.Timeout | undefined;
+  /** The tick loop and the ticks nudges ask for. */
+  private readonly scheduler: Scheduler;
+  private readonly nudged: OnDemand;
+  /** A nudge's tick is waiting to start: further nudges join it. */
   private tickPending = false;
   private lastTickAt = 0;
-  private nudgeTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly listeners = new Set<(rollout: Rollout) => void>();
   /**
@@ -59,6 +64,8 @@ export class RolloutService {
   private readonly stale = new Set<string>();
 
   constructor(private readonly deps: RolloutServiceDeps) {
+    this.scheduler = new Scheduler(deps.clock, { onError: (error) => deps.logger.error({ error: describeError(error) }, 'rollout tick failed') });
+    this.nudged = this.scheduler.onDemand('nudge', () => this.tick());
     for (const rollout of deps.rollouts.active()) this.active.set(rollout.id, rollout);
     deps.changes?.onIds((ids) => {
       for (const id of ids) this.stale.add(id);
@@ -67,17 +74,12 @@ export class RolloutService {
 
   /** Re-evaluates now and every `tickMs`. */
   start(): void {
-    const loop = () => {
-      if (!this.stopped) this.timer = setTimeout(() => void this.tick().finally(loop), this.deps.tickMs ?? 1000);
-    };
-    void this.tick().finally(loop);
+    this.scheduler.every('tick', { intervalMs: this.deps.tickMs ?? 1000 }, () => this.tick());
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    clearTimeout(this.nudgeTimer);
-    this.timer = undefined;
+    await this.scheduler.stop();
     await this.queue.catch(() => undefined);
   }
 
@@ -96,7 +98,7 @@ export class RolloutService {
     return this.serialized(async () => {
       const clusters = this.deps.fleet.listClusters();
       const { waves, unassigned } = assignWaves(plan, clusters);
-      const now = this.deps.now().getTime();
+      const now = this.deps.clock.now();
       const id = `r-${new Date(now).toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`;
       const created = createRollout({ id, plan, revision, waves, fleet: this.refreshView(clusters), now });
       const taken = new Set(created.rollout.clusters.keys());
@@ -112,7 +114,7 @@ export class RolloutService {
     return this.serialized(async () => {
       const rollout = this.active.get(id) ?? this.deps.rollouts.get(id);
       if (!rollout) throw new FleetError('not-found', `no rollout ${id}`);
-      const step = act(rollout, action, this.fleet(), this.deps.now().getTime(), actor);
+      const step = act(rollout, action, this.fleet(), this.deps.clock.now(), actor);
       const [saved] = await this.commit([{ step }]);
       return saved!;
     });
@@ -142,18 +144,17 @@ export class RolloutService {
     // active rollout: tick at most every NUDGE_GAP_MS, and not at all without an active rollout.
     if (this.stopped || this.tickPending || this.active.size === 0) return;
     this.tickPending = true;
-    const wait = Math.max(0, this.lastTickAt + NUDGE_GAP_MS - Date.now());
-    this.nudgeTimer = setTimeout(() => void this.tick(), wait);
+    this.nudged.soon(this.lastTickAt + NUDGE_GAP_MS - this.deps.clock.now());
   }
 
   /** Re-evaluates every active rollout once. */
   tick(): Promise<void> {
     return this.serialized(async () => {
       this.tickPending = false;
-      this.lastTickAt = Date.now();
+      this.lastTickAt = this.deps.clock.now();
       if (this.active.size === 0) return;
       const fleet = this.fleet();
-      const now = this.deps.now().getTime();
+      const now = this.deps.clock.now();
       const steps = [...this.active.values()].map((rollout) => tick(rollout, fleet, now)).filter((step) => step.changed.length > 0 || step.audit.length > 0);
       if (steps.length > 0) await this.commit(steps.map((step) => ({ step })));
     }).catch((error: unknown) => this.deps.logger.error({ error: describeError(error) }, 'rollout tick failed'));

@@ -1,20 +1,43 @@
 import { FleetError } from '../errors.js';
 
 /**
- * The canonical form of a path inside a Git tree as both Git adapters understand it: `''` for the
- * root, otherwise POSIX segments without leading `./`, trailing `/` or empty segments. A path
- * that could leave the tree (absolute, `..`) is a caller error, never something to look up.
+ * The one normal form of a path inside a Git tree: POSIX segments joined by `/`, without `.`,
+ * empty segments or a leading or trailing `/`, each `..` taking away the segment before it; `''`
+ * is the root. `parts` are joined first, so `treePath(dir, entry)` resolves an entry against a
+ * folder. A path that climbs above the root keeps its leading `..` (see `leavesTree`), so each
+ * caller refuses it with its own message. Pure; it checks nothing else.
+ */
+export function treePath(...parts: string[]): string {
+  const out: string[] = [];
+  for (const part of parts) {
+    for (const segment of part.split('/')) {
+      if (segment === '' || segment === '.') continue;
+      if (segment === '..' && out.length > 0 && out.at(-1) !== '..') out.pop();
+      else out.push(segment);
+    }
+  }
+  return out.join('/');
+}
+
+/** Whether a `treePath` result climbs above the root of the tree. */
+export function leavesTree(path: string): boolean {
+  return path === '..' || path.startsWith('../');
+}
+
+/**
+ * `treePath` for the Git adapters, which are handed paths rather than resolving them: an
+ * absolute path, a `..` anywhere, a NUL or a backslash is a caller error, never something to
+ * look up.
  */
 export function normalizeTreePath(path: string): string {
   const trimmed = path.replace(/\/+$/, '');
   if (trimmed.startsWith('/') || trimmed.includes('\0') || trimmed.includes('\\')) {
     throw new FleetError('validation', `invalid path ${JSON.stringify(path)}: use a relative POSIX path inside the repository`);
   }
-  const segments = trimmed.split('/').filter((segment) => segment !== '' && segment !== '.');
-  if (segments.includes('..')) {
+  if (trimmed.split('/').includes('..')) {
     throw new FleetError('validation', `invalid path ${JSON.stringify(path)}: '..' is not allowed`);
   }
-  return segments.join('/');
+  return treePath(trimmed);
 }
 
 export const FULL_SHA = /^[0-9a-f]{40}$/;

@@ -10,12 +10,29 @@ export interface Clock {
   clearTimeout(handle: unknown): void;
 }
 
-/** Real time. Timers do not keep the process alive: a simulator stops when its server does. */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+/**
+ * Real time whose pending timers keep the process alive, as Node's own do: the agent's and the
+ * hub's loops and waits. An agent tracking a branch with no hub has nothing else open between
+ * two fetches; with timers that let go it would simply exit.
+ */
+export const systemClock: Clock = realTime(true);
+
+/**
+ * Real time whose timers never keep the process alive: the simulators' controllers and watch
+ * timeouts, so that a simulator ends when its server closes rather than when its last timer fires.
+ */
+export const backgroundClock: Clock = realTime(false);
+
+function realTime(keepAlive: boolean): Clock {
+  return {
+    now: () => Date.now(),
+    setTimeout: (callback, ms) => {
+      const timer = setTimeout(callback, ms);
+      return keepAlive ? timer : timer.unref();
+    },
+    clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  };
+}
 
 interface Timer {
   id: number;

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { MemoryKube } from '../memory-kube/index.js';
-import { systemClock } from '../../../shared/src/time/clock.js';
+import { backgroundClock } from '../../../shared/src/time/clock.js';
 import type { Clock } from '../../../shared/src/time/clock.js';
 import { startControllers } from '../kube-controllers/controllers.js';
 import type { ControllerOptions, Controllers } from '../kube-controllers/controllers.js';
@@ -24,10 +24,9 @@ export interface KubeApiServerOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
   host?: string;
-  now?: () => Date;
   /**
-   * Time for the controllers and for watch timeouts (default: real time). When given without
-   * `now`, object timestamps follow it too.
+   * Time for object timestamps, the controllers and watch timeouts (default: real time, whose
+   * timers do not keep the process alive).
    */
   clock?: Clock;
   logger?: Logger;
@@ -54,15 +53,15 @@ export interface KubeApiServer {
 }
 
 export async function startKubeApiServer(options: KubeApiServerOptions = {}): Promise<KubeApiServer> {
-  const clock = options.clock ?? systemClock;
-  const now = options.now ?? (options.clock !== undefined ? () => new Date(clock.now()) : () => new Date());
+  const clock = options.clock ?? backgroundClock;
+  const now = () => new Date(clock.now());
   const logger = options.logger?.child({ component: 'kube-api' });
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const clusters = new Map<string, { kube: MemoryKube; controllers: Controllers | undefined }>();
   const entry = (id: string): { kube: MemoryKube; controllers: Controllers | undefined } => {
     let found = clusters.get(id);
     if (found === undefined) {
-      const kube = new MemoryKube({ clock: { now: () => now().getTime() }, ...(options.watchHistory !== undefined ? { watchHistory: options.watchHistory } : {}) });
+      const kube = new MemoryKube({ clock, ...(options.watchHistory !== undefined ? { watchHistory: options.watchHistory } : {}) });
       const controllers =
         options.controllers === false
           ? undefined

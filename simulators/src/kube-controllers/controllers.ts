@@ -9,7 +9,7 @@ import type { MemoryKube } from '../memory-kube/index.js';
 import { KubeApiError } from '../../../agent/src/ports/kube.js';
 import { refOf } from '../../../agent/src/core/kube-object.js';
 import type { KubeObject, ObjectRef } from '../../../agent/src/core/kube-object.js';
-import { systemClock } from '../../../shared/src/time/clock.js';
+import { backgroundClock } from '../../../shared/src/time/clock.js';
 import type { Clock } from '../../../shared/src/time/clock.js';
 import { failureOf } from './failures.js';
 import type { FailureRules } from './failures.js';
@@ -49,7 +49,8 @@ interface Tracked {
 }
 
 export function startControllers(kube: MemoryKube, options: ControllerOptions = {}): Controllers {
-  const clock = options.clock ?? systemClock;
+  // Pending status writes do not hold the process: a simulator ends when its server closes.
+  const clock = options.clock ?? backgroundClock;
   const rules = options.failures ?? {};
   const timing: Timing = { readyAfterMs: options.readyAfterMs ?? DEFAULT_READY_AFTER_MS, progressDeadlineMs: rules.progressDeadlineMs };
   const nodes = options.nodes ?? 1;

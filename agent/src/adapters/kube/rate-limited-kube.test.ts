@@ -1,13 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryKube } from '../../../../simulators/src/memory-kube/index.js';
+import type { Clock } from '../../../../shared/src/time/clock.js';
 import { RateLimitedKube } from './rate-limited-kube.js';
-import type { Pacer } from './rate-limited-kube.js';
 
-/** A clock that only moves when the limiter sleeps. */
-function virtualPacer(): Pacer & { slept: number[] } {
+/** A clock that only moves when the limiter waits: each wait passes at once. */
+function virtualPacer(): Clock & { slept: number[]; pass(ms: number): void } {
   let now = 0;
   const slept: number[] = [];
-  return { slept, now: () => now, sleep: async (ms) => void (slept.push(ms), (now += ms)) };
+  return {
+    slept,
+    now: () => now,
+    pass: (ms) => void (now += ms),
+    setTimeout: (callback, ms) => {
+      slept.push(ms);
+      now += ms;
+      queueMicrotask(callback);
+      return undefined;
+    },
+    clearTimeout: () => {},
+  };
 }
 
 describe('RateLimitedKube', () => {
@@ -25,9 +36,18 @@ describe('RateLimitedKube', () => {
     const pacer = virtualPacer();
     const kube = new RateLimitedKube(new MemoryKube(), { ratePerSecond: 10, burst: 2 }, pacer);
     await Promise.all(Array.from({ length: 2 }, () => kube.list('v1', 'Namespace')));
-    await pacer.sleep(10_000);
+    pacer.pass(10_000);
     pacer.slept.length = 0;
     await Promise.all(Array.from({ length: 3 }, () => kube.list('v1', 'Namespace')));
     expect(pacer.slept).toHaveLength(1);
+  });
+
+  it('refills nothing when the wall clock is set back, and goes on at the rate', async () => {
+    const pacer = virtualPacer();
+    const kube = new RateLimitedKube(new MemoryKube(), { ratePerSecond: 10, burst: 2 }, pacer);
+    await Promise.all(Array.from({ length: 2 }, () => kube.list('v1', 'Namespace')));
+    pacer.pass(-3_600_000);
+    await kube.list('v1', 'Namespace');
+    expect(pacer.slept).toEqual([100]);
   });
 });

@@ -2,6 +2,8 @@
  * A Kubernetes client that spends at most `ratePerSecond` requests a second (a token bucket with
  * `burst` tokens), so an agent catching up after days offline cannot flood its API server.
  */
+import { systemClock } from '../../../../shared/src/time/clock.js';
+import type { Clock } from '../../../../shared/src/time/clock.js';
 import type { ApplyOptions, KubeClient, ListOptions, ResourceScope, WatchChange } from '../../ports/kube.js';
 import type { KubeObject, ObjectRef } from '../../core/kube-object.js';
 
@@ -9,17 +11,6 @@ export interface RateLimit {
   ratePerSecond: number;
   burst: number;
 }
-
-/** Time as the limiter sees it; injected in tests. */
-export interface Pacer {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-const realPacer: Pacer = {
-  now: () => performance.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
 
 export class RateLimitedKube implements KubeClient {
   private tokens: number;
@@ -29,7 +20,7 @@ export class RateLimitedKube implements KubeClient {
   constructor(
     private readonly inner: KubeClient,
     private readonly limit: RateLimit,
-    private readonly clock: Pacer = realPacer,
+    private readonly clock: Clock = systemClock,
   ) {
     this.tokens = limit.burst;
     this.last = clock.now();
@@ -70,11 +61,12 @@ export class RateLimitedKube implements KubeClient {
   private take(): Promise<void> {
     const turn = this.queue.then(async () => {
       const now = this.clock.now();
-      this.tokens = Math.min(this.limit.burst, this.tokens + ((now - this.last) / 1000) * this.limit.ratePerSecond);
+      // The wall clock may be set back: that refills nothing, rather than draining the bucket.
+      this.tokens = Math.min(this.limit.burst, this.tokens + (Math.max(0, now - this.last) / 1000) * this.limit.ratePerSecond);
       this.last = now;
       if (this.tokens < 1) {
         const waitMs = ((1 - this.tokens) / this.limit.ratePerSecond) * 1000;
-        await this.clock.sleep(waitMs);
+        await new Promise<void>((resolve) => this.clock.setTimeout(resolve, waitMs));
         this.tokens = 1;
         this.last = this.clock.now();
       }

@@ -5,6 +5,8 @@
  */
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../../../../shared/src/sqlite.js';
+import { systemClock } from '../../../../shared/src/time/clock.js';
+import type { Clock } from '../../../../shared/src/time/clock.js';
 
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE state (
@@ -86,7 +88,7 @@ export interface AgentDatabase {
   movedAside?: string;
 }
 
-export function openAgentDatabase(file: string, now: () => Date = () => new Date()): AgentDatabase {
+export function openAgentDatabase(file: string, clock: Clock = systemClock): AgentDatabase {
   const opened = openDatabase(file, {
     owner: 'agent',
     migrations: MIGRATIONS,
@@ -95,13 +97,13 @@ export function openAgentDatabase(file: string, now: () => Date = () => new Date
     synchronous: 'FULL',
     // Everything in the file but the unsent outbox can be rebuilt from Git and the cluster.
     onCorrupt: 'move-aside',
-    now,
+    clock,
   });
   if (opened.created) {
     // The hub keeps the highest seq it has seen from this cluster forever. A new database (a
     // reinstalled box, a rebuilt corrupt file) must not start again at 1, or the hub would take
     // its records for duplicates: start from the clock, in microseconds.
-    opened.db.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?)").run(now().getTime() * 1000);
+    opened.db.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?)").run(clock.now() * 1000);
   }
   return { db: opened.db, ...(opened.movedAside ? { movedAside: opened.movedAside } : {}) };
 }

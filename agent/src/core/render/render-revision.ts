@@ -5,6 +5,7 @@
  * same tree and cluster give the same objects, in the same order.
  */
 import type { FileTree } from '../../../../shared/src/git/file-tree.js';
+import { leavesTree, treePath } from '../../../../shared/src/git/tree-path.js';
 import { subtree } from './file-tree.js';
 import { FleetFile, parseFleetFile, selectTarget } from '../../../../shared/src/fleet/fleet-file.js';
 import type { ClusterIdentity } from '../../../../shared/src/fleet/fleet-file.js';
@@ -24,8 +25,8 @@ export interface RenderedRevision {
 }
 
 export function renderRevision(tree: FileTree, path: string, cluster: ClusterIdentity): RenderResult & Partial<RenderedRevision> {
-  const bundle = normalize(path);
-  const fleetPath = join(bundle, 'fleet.yaml');
+  const bundle = treePath(path);
+  const fleetPath = treePath(bundle, 'fleet.yaml');
   let fleet: FleetFile = FleetFile.parse({});
   const fleetBytes = tree.get(fleetPath);
   if (fleetBytes) {
@@ -34,12 +35,12 @@ export function renderRevision(tree: FileTree, path: string, cluster: ClusterIde
     fleet = parsed.fleet;
   }
   const target = selectTarget(fleet, cluster);
-  const dir = target?.overlay ? normalize(join(bundle, target.overlay)) : bundle;
-  if (dir === '..' || dir.startsWith('../')) {
+  const dir = target?.overlay ? treePath(bundle, target.overlay) : bundle;
+  if (leavesTree(dir)) {
     return fail(fleetPath, `target ${target?.name}: overlay "${target?.overlay}" leaves the repository`);
   }
   let objects;
-  if (KUSTOMIZATION_NAMES.some((name) => tree.has(join(dir, name)))) {
+  if (KUSTOMIZATION_NAMES.some((name) => tree.has(treePath(dir, name)))) {
     try {
       objects = buildKustomization({ tree, dir });
     } catch (error) {
@@ -48,25 +49,12 @@ export function renderRevision(tree: FileTree, path: string, cluster: ClusterIde
     }
   } else {
     const plain = renderPlainManifests(subtree(tree, dir));
-    if (!plain.ok) return fail(join(dir, plain.error.file), plain.error.message, plain.error.line);
+    if (!plain.ok) return fail(treePath(dir, plain.error.file), plain.error.message, plain.error.line);
     objects = plain.objects;
   }
   const substituted = substituteVariables(objects, { ...fleet.vars, ...target?.vars }, cluster);
   if (!substituted.ok) return fail(target ? fleetPath : dir || '.', substituted.error);
   return { ok: true, objects: substituted.objects, allowEmpty: fleet.allowEmpty, ...(target ? { target: target.name } : {}) };
-}
-
-const join = (...parts: string[]) => parts.filter((part) => part !== '').join('/');
-
-/** Resolves `.` and `..` segments; a result that climbs above the root keeps its leading `..`. */
-function normalize(path: string): string {
-  const out: string[] = [];
-  for (const segment of path.split('/')) {
-    if (segment === '' || segment === '.') continue;
-    if (segment === '..' && out.length > 0 && out.at(-1) !== '..') out.pop();
-    else out.push(segment);
-  }
-  return out.join('/');
 }
 
 const fail = (file: string, message: string, line?: number): RenderResult => ({

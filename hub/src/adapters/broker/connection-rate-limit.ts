@@ -3,6 +3,8 @@
  * single misbehaving host cannot starve the broker's CONNECT handling (credential checks run
  * scrypt).
  */
+import { systemClock } from '../../../../shared/src/time/clock.js';
+import type { Clock } from '../../../../shared/src/time/clock.js';
 
 export interface RateLimit {
   perSecond: number;
@@ -17,8 +19,8 @@ interface Bucket {
 export interface ConnectionRateLimitOptions {
   overall: RateLimit;
   perAddress: RateLimit;
-  /** Milliseconds; injected so tests control refill. */
-  now?: () => number;
+  /** Injected so tests control refill (default the system clock). */
+  clock?: Clock;
 }
 
 export type AdmitDecision = { admitted: true } | { admitted: false; reason: 'overall' | 'address' };
@@ -29,15 +31,15 @@ const MAX_TRACKED_ADDRESSES = 10_000;
 export class ConnectionRateLimit {
   private readonly overall: Bucket;
   private readonly byAddress = new Map<string, Bucket>();
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
   constructor(private readonly options: ConnectionRateLimitOptions) {
-    this.now = options.now ?? Date.now;
-    this.overall = { tokens: options.overall.burst, at: this.now() };
+    this.clock = options.clock ?? systemClock;
+    this.overall = { tokens: options.overall.burst, at: this.clock.now() };
   }
 
   admit(address: string | undefined): AdmitDecision {
-    const now = this.now();
+    const now = this.clock.now();
     const key = address ?? 'unknown';
     let own = this.byAddress.get(key);
     if (!own) {

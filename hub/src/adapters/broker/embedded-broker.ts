@@ -11,6 +11,7 @@ import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import { Aedes } from 'aedes';
 import type { AuthenticateError, Client } from 'aedes';
 import type { Logger } from '../../../../shared/src/logger.js';
+import type { Clock } from '../../../../shared/src/time/clock.js';
 import { MAX_PAYLOAD_BYTES } from '../../../../shared/src/protocol/protocol.js';
 import { parseClusterTopic, topics } from '../../../../shared/src/protocol/topics.js';
 import { mayPublish, maySubscribe } from '../../core/topic-acl.js';
@@ -42,8 +43,8 @@ export interface EmbeddedBrokerOptions {
   maxPacketBytes?: number;
   connectionRate?: { overall: RateLimit; perAddress: RateLimit };
   tls?: BrokerTlsOptions;
-  /** Milliseconds, for the connection rate limit. */
-  now?: () => number;
+  /** For the connection rate limit (default the system clock). */
+  clock?: Clock;
 }
 
 const IDENTIFIER_REJECTED = 2;
@@ -141,7 +142,7 @@ export class EmbeddedBroker implements FleetBus {
     broker.on('clientError', (client, error) => logger.debug({ clientId: client.id, err: error }, 'client error'));
 
     const sockets = new Set<Socket>();
-    const rateLimit = new ConnectionRateLimit({ ...(options.connectionRate ?? DEFAULT_CONNECTION_RATE), ...(options.now ? { now: options.now } : {}) });
+    const rateLimit = new ConnectionRateLimit({ ...(options.connectionRate ?? DEFAULT_CONNECTION_RATE), ...(options.clock ? { clock: options.clock } : {}) });
     const maxPacketBytes = options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
     // Runs on the raw TCP socket, before any TLS handshake, so a flood costs as little as possible.
     const admit = (socket: Socket): boolean => {

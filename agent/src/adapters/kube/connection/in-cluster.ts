@@ -4,6 +4,8 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import { isIPv6 } from 'node:net';
 import { FleetError } from '../../../../../shared/src/errors.js';
+import { systemClock } from '../../../../../shared/src/time/clock.js';
+import type { Clock } from '../../../../../shared/src/time/clock.js';
 import type { KubeConnection } from './connection.js';
 
 /** Where the kubelet mounts the pod's service account. */
@@ -40,7 +42,7 @@ interface Credentials {
 export function inClusterConnection(
   env: NodeJS.ProcessEnv = process.env,
   files: Partial<ServiceAccountFiles> = {},
-  now: () => number = Date.now,
+  clock: Clock = systemClock,
 ): KubeConnection {
   const paths: ServiceAccountFiles = { ...SERVICE_ACCOUNT_FILES, ...files };
   const host = env['KUBERNETES_SERVICE_HOST'];
@@ -53,7 +55,7 @@ export function inClusterConnection(
   const agent = new https.Agent({ keepAlive: true });
 
   let current = readCredentialsSync(paths);
-  let readAt = now();
+  let readAt = clock.now();
   let reading: Promise<Credentials> | undefined;
 
   /** One read at a time, however many requests are waiting for it. */
@@ -61,7 +63,7 @@ export function inClusterConnection(
     reading ??= readCredentials(paths)
       .then((fresh) => {
         current = fresh;
-        readAt = now();
+        readAt = clock.now();
         return fresh;
       })
       .finally(() => {
@@ -75,7 +77,7 @@ export function inClusterConnection(
     namespace: readNamespace(paths.namespace),
     description: `${server.origin} as the pod's service account`,
     async decorate(options) {
-      const credentials = now() - readAt >= TOKEN_REREAD_MS ? await reread() : current;
+      const credentials = clock.now() - readAt >= TOKEN_REREAD_MS ? await reread() : current;
       options.headers = { ...(options.headers as OutgoingHttpHeaders | undefined), authorization: `Bearer ${credentials.token}` };
       options.ca = credentials.ca;
       options.agent = agent;

@@ -6,6 +6,7 @@
  * the top-level build appends generated names' hash suffixes and orders the output.
  */
 import type { FileTree } from '../../../../../shared/src/git/file-tree.js';
+import { treePath } from '../../../../../shared/src/git/tree-path.js';
 import type { KubeObject } from '../../kube-object.js';
 import { generateResources } from './generators.js';
 import type { Kustomization } from './kustomization.js';
@@ -24,7 +25,7 @@ import { setImages } from './images.js';
 import { KustomizeError, type BuildInput, type Resource } from './types.js';
 
 export function buildKustomization(input: BuildInput): KubeObject[] {
-  const dir = normalizeDir(input.dir);
+  const dir = treePath(input.dir);
   const root = loadKustomization(input.tree, dir, 'Kustomization', dir || '/');
   const built = accumulate(input.tree, root, [], [dir]);
   // kustomize hashes generated objects only now, after every transformer, then fixes references again.
@@ -111,9 +112,4 @@ function checkUnique(resources: readonly Resource[], file: string): void {
     }
     sameName.push(object);
   }
-}
-
-function normalizeDir(dir: string): string {
-  const trimmed = dir.replace(/^\.?\/+/, '').replace(/\/+$/, '');
-  return trimmed === '.' ? '' : trimmed;
 }

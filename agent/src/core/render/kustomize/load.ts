@@ -7,6 +7,7 @@
  */
 import { posix } from 'node:path';
 import type { FileTree } from '../../../../../shared/src/git/file-tree.js';
+import { leavesTree, treePath } from '../../../../../shared/src/git/tree-path.js';
 import type { KubeObject } from '../../kube-object.js';
 import { parseKustomization, type Kustomization } from './kustomization.js';
 import { parseYamlDocuments } from './resource-yaml.js';
@@ -26,7 +27,7 @@ export interface LoadedKustomization {
 export type ResourceEntry = { type: 'file'; path: string } | { type: 'dir'; path: string };
 
 export function loadKustomization(tree: FileTree, dir: string, expected: 'Kustomization' | 'Component', from: string): LoadedKustomization {
-  const found = KUSTOMIZATION_FILE_NAMES.map((name) => joinPath(dir, name)).filter((path) => tree.has(path));
+  const found = KUSTOMIZATION_FILE_NAMES.map((name) => treePath(dir, name)).filter((path) => tree.has(path));
   if (found.length === 0) {
     throw new KustomizeError(from, `${dir === '' ? 'the repository root' : dir} has no kustomization.yaml, kustomization.yml or Kustomization`);
   }
@@ -56,11 +57,10 @@ export function resolveEntry(tree: FileTree, loaded: LoadedKustomization, entry:
   if (posix.isAbsolute(entry)) {
     throw new KustomizeError(loaded.file, `${field}: ${entry} is an absolute path; write it relative to the kustomization`);
   }
-  const path = posix.normalize(posix.join(loaded.dir === '' ? '.' : loaded.dir, entry)).replace(/\/+$/, '');
-  if (path === '..' || path.startsWith('../')) {
+  const normalized = treePath(loaded.dir, entry);
+  if (leavesTree(normalized)) {
     throw new KustomizeError(loaded.file, `${field}: ${entry} is outside the repository`);
   }
-  const normalized = path === '.' ? '' : path;
   if (tree.has(normalized)) {
     const inside = loaded.dir === '' || normalized.startsWith(`${loaded.dir}/`);
     if (!inside) {
@@ -94,10 +94,6 @@ export function readText(tree: FileTree, path: string): string {
     throw new KustomizeError(path, `file is ${bytes.byteLength} bytes, over the ${MAX_FILE_BYTES}-byte limit`);
   }
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-}
-
-export function joinPath(dir: string, name: string): string {
-  return dir === '' ? name : `${dir}/${name}`;
 }
 
 function isDirectory(tree: FileTree, path: string): boolean {

@@ -4,6 +4,7 @@
  */
 import { posix } from 'node:path';
 import type { FileTree } from '../../../../../shared/src/git/file-tree.js';
+import { leavesTree, treePath } from '../../../../../shared/src/git/tree-path.js';
 import { KustomizeError } from './types.js';
 
 /** Where a kustomization lives: the tree, its folder and its file (both from the tree's root). */
@@ -21,9 +22,9 @@ export function resolveLocalPath(ctx: KustomizationContext, path: string, field:
   if (posix.isAbsolute(path)) {
     throw new KustomizeError(ctx.file, `${field}: ${path} is absolute; write it relative to the kustomization`);
   }
-  const dir = ctx.dir.replace(/^\.?\/+|\/+$/g, '');
-  const resolved = posix.normalize(posix.join(dir === '' ? '.' : dir, path));
-  const inside = dir === '' ? resolved !== '..' && !resolved.startsWith('../') : resolved.startsWith(`${dir}/`);
+  const dir = treePath(ctx.dir);
+  const resolved = treePath(dir, path);
+  const inside = dir === '' ? !leavesTree(resolved) : resolved.startsWith(`${dir}/`);
   if (!inside) {
     throw new KustomizeError(ctx.file, `${field}: ${path} is outside the kustomization's folder ${dir === '' ? '/' : dir}; move the file below it`);
   }
